@@ -1,0 +1,90 @@
+//! The guard that makes cleanup happen exactly once.
+
+use crate::{AsyncContextManager, Outcome};
+
+/// Owns a manager for the length of one block and runs its cleanup exactly
+/// once: `exit` when the block ends, `cancel` when the block's future is
+/// dropped after a successful `enter` and before `exit` completed.
+///
+/// This is the runtime half of `async_with!`; the function API and the exit
+/// stack build on it too. It is public so hand-written code can get the same
+/// guarantee, but most code never names it.
+///
+/// # Example
+///
+/// ```
+/// use async_with_core::{Guard, Outcome};
+/// # use async_with_core::AsyncContextManager;
+/// # struct Door;
+/// # impl AsyncContextManager for Door {
+/// #     type Target<'a> = ();
+/// #     type Error = core::convert::Infallible;
+/// #     async fn enter(&mut self) -> Result<(), Self::Error> { Ok(()) }
+/// #     async fn exit(&mut self, _: Outcome<'_>) -> Result<(), Self::Error> { Ok(()) }
+/// #     fn cancel(&mut self) {}
+/// # }
+/// # async fn demo() {
+/// let mut guard = Guard::new(Door);
+/// let target = guard.enter().await;
+/// // ... use the target; if this future is dropped here, `Door::cancel` runs ...
+/// drop(target);
+/// guard.exit(Outcome::Completed).await.unwrap();
+/// # }
+/// # demo();
+/// ```
+#[derive(Debug)]
+#[must_use = "a guard does nothing unless it is entered"]
+pub struct Guard<M: AsyncContextManager> {
+    manager: M,
+    armed: bool,
+}
+
+impl<M: AsyncContextManager> Guard<M> {
+    /// Takes ownership of `manager`; nothing happens until [`enter`](Self::enter).
+    pub const fn new(manager: M) -> Self {
+        Guard {
+            manager,
+            armed: false,
+        }
+    }
+
+    /// Awaits the manager's `enter`; from its success on, the guard is armed.
+    pub async fn enter(&mut self) -> Result<M::Target<'_>, M::Error> {
+        let target = self.manager.enter().await?;
+        self.armed = true;
+        Ok(target)
+    }
+
+    /// Awaits the manager's `exit`; once it completes, the guard is disarmed.
+    ///
+    /// If this future is dropped before `exit` completes, the guard stays
+    /// armed and its drop runs the manager's `cancel` hook instead.
+    pub async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), M::Error> {
+        debug_assert!(self.armed, "`Guard::exit` without a successful `enter`");
+        let result = self.manager.exit(outcome).await;
+        self.armed = false;
+        result
+    }
+
+    /// Whether `enter` succeeded and neither `exit` completed nor `cancel` ran.
+    pub fn is_armed(&self) -> bool {
+        self.armed
+    }
+
+    /// The manager, for a detached exit that takes it over.
+    ///
+    /// The guard is disarmed: whoever takes the manager takes over its cleanup.
+    pub fn disarm(&mut self) -> &mut M {
+        self.armed = false;
+        &mut self.manager
+    }
+}
+
+impl<M: AsyncContextManager> Drop for Guard<M> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.armed = false;
+            self.manager.cancel();
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! [`Outcome`]: how a block ended, as told to [`exit`](crate::AsyncContextManager::exit).
+
+use core::any::Any;
+use core::fmt;
+
+/// How the body of an `async_with!` block ended.
+///
+/// Python passes `(exc_type, exc, tb)` to `__aexit__`; Rust has no exception,
+/// so the block classifies its own ending:
+///
+/// | the body                                                    | outcome     |
+/// |-------------------------------------------------------------|-------------|
+/// | ran to its end, or left by `return`/`break`/`continue` with a value that is not an `Err` | [`Completed`](Outcome::Completed) |
+/// | left by `?` on an `Err` or `None`, or ended with an `Err`   | [`Failed`](Outcome::Failed) |
+/// | panicked                                                    | [`Panicked`](Outcome::Panicked) |
+/// | was cancelled, and the manager runs a detached exit         | [`Cancelled`](Outcome::Cancelled) |
+///
+/// # Example
+///
+/// ```
+/// use async_with_core::Outcome;
+///
+/// fn describe(outcome: &Outcome<'_>) -> String {
+///     match outcome {
+///         Outcome::Completed => "completed".to_owned(),
+///         Outcome::Failed(failure) => format!("failed: {failure}"),
+///         Outcome::Panicked(panic) => format!("panicked: {}", panic.message().unwrap_or("?")),
+///         _ => "cancelled".to_owned(),
+///     }
+/// }
+/// assert_eq!(describe(&Outcome::Completed), "completed");
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Outcome<'a> {
+    /// The body finished normally.
+    Completed,
+    /// The body failed with an error.
+    Failed(Failure<'a>),
+    /// The body panicked; the panic resumes once `exit` returns.
+    Panicked(PanicPayload<'a>),
+    /// The block was cancelled; only a detached exit sees this.
+    Cancelled,
+}
+
+impl Outcome<'_> {
+    /// Whether the body finished normally.
+    pub fn is_completed(&self) -> bool {
+        matches!(self, Outcome::Completed)
+    }
+
+    /// Whether the body failed, panicked or was cancelled.
+    pub fn is_abnormal(&self) -> bool {
+        !self.is_completed()
+    }
+}
+
+impl fmt::Display for Outcome<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Completed => f.write_str("completed"),
+            Outcome::Failed(failure) => write!(f, "failed: {failure}"),
+            Outcome::Panicked(panic) => match panic.message() {
+                Some(message) => write!(f, "panicked: {message}"),
+                None => f.write_str("panicked"),
+            },
+            Outcome::Cancelled => f.write_str("cancelled"),
+        }
+    }
+}
+
+/// The error a failed body ended with.
+///
+/// Gives the error's `Debug` form where the error has one. The form is
+/// shared with `exit`, which may run on another thread, so only errors that
+/// are `Debug + Sync` expose it (nearly all are: `io::Error`, `String`,
+/// `anyhow::Error`, thiserror enums); for `None` and other errors it is absent.
+pub struct Failure<'a> {
+    debug: Option<&'a (dyn fmt::Debug + Sync)>,
+}
+
+impl<'a> Failure<'a> {
+    /// A failure whose error has the given `Debug` form.
+    pub fn new(error: &'a (dyn fmt::Debug + Sync)) -> Self {
+        Failure { debug: Some(error) }
+    }
+
+    /// A failure without a printable error (`None`, or an error that is not
+    /// `Debug + Sync`).
+    pub fn opaque() -> Self {
+        Failure { debug: None }
+    }
+
+    /// The error's `Debug` form, where it has one.
+    pub fn error(&self) -> Option<&'a (dyn fmt::Debug + Sync)> {
+        self.debug
+    }
+}
+
+impl fmt::Debug for Failure<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.debug {
+            Some(error) => f.debug_tuple("Failure").field(error).finish(),
+            None => f.write_str("Failure(<opaque>)"),
+        }
+    }
+}
+
+impl fmt::Display for Failure<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.debug {
+            Some(error) => write!(f, "{error:?}"),
+            None => f.write_str("an error without a `Debug` form"),
+        }
+    }
+}
+
+/// The payload of a panic in the body, lent to `exit` before the panic resumes.
+pub struct PanicPayload<'a> {
+    // `&mut` rather than `&`: `dyn Any + Send` is not `Sync`, and the block's
+    // future must stay `Send` while `exit` holds this.
+    payload: &'a mut (dyn Any + Send),
+}
+
+impl<'a> PanicPayload<'a> {
+    /// Lends a panic payload (what `catch_unwind` returned).
+    pub fn new(payload: &'a mut (dyn Any + Send)) -> Self {
+        PanicPayload { payload }
+    }
+
+    /// The panic message, when the payload is a `&str` or a `String`.
+    pub fn message(&self) -> Option<&str> {
+        if let Some(message) = self.payload.downcast_ref::<&'static str>() {
+            return Some(message);
+        }
+        #[cfg(feature = "std")]
+        if let Some(message) = self.payload.downcast_ref::<std::string::String>() {
+            return Some(message);
+        }
+        None
+    }
+
+    /// The payload itself, to downcast a value passed to `std::panic::panic_any`.
+    pub fn payload(&self) -> &(dyn Any + Send) {
+        self.payload
+    }
+}
+
+impl fmt::Debug for PanicPayload<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PanicPayload")
+            .field(&self.message())
+            .finish()
+    }
+}

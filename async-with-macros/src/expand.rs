@@ -1,0 +1,303 @@
+//! Code generation: one guarded block per manager.
+//!
+//! ```text
+//! // Input:
+//! async_with!(open()? => conn { conn.send(x).await?; 7 })
+//!
+//! // Output (simplified; `$p` is `$crate::__private`):
+//! {
+//!     let mut guard = $p::Guard::new(open());
+//!     let target = guard.enter().await?;              // the user's `?`
+//!     enum Flow<V, S0> { Value(V), Site0(S0) }
+//!     let mut caught = $p::CatchUnwind::new(async {
+//!         let target = target;                         // the body owns the target
+//!         let conn = target;
+//!         let value = { /* body, rewritten by `rewrite.rs` */ 7 };
+//!         Flow::Value(value)
+//!     }).await;                                        // Err(payload) if it panicked
+//!     let exit = guard.exit(/* outcome of `caught` */).await;
+//!     let flow = match caught { Ok(flow) => flow, Err(p) => $p::resume(p, ..) };
+//!     exit?;                                           // the user's `?` again
+//!     match flow { Flow::Value(v) => v, Flow::Site0(r) => match r? {} }
+//! }
+//! ```
+//!
+//! Several managers nest: `async_with!(a => x, b => y { .. })` expands as
+//! `async_with!(a => x { async_with!(b => y { .. }) })`, so `b` is entered
+//! inside `a`'s body and a failure to enter `b` still exits `a`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::visit_mut::VisitMut;
+use syn::{Block, Expr, Ident, Stmt};
+
+use crate::parse::{Invocation, Manager, Split};
+use crate::rewrite::{self, Rewriter, Site, SiteKind};
+
+/// An identifier the user's code cannot name (`Span::mixed_site()`).
+pub(crate) fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+/// Expands a parsed invocation; `depth` keeps nested flow enums apart.
+pub(crate) fn expand(invocation: Invocation, depth: usize) -> TokenStream {
+    let Invocation {
+        krate,
+        managers,
+        body,
+    } = invocation;
+    let count = managers.len();
+    // The innermost manager wraps the user's body; each outer one wraps the
+    // expansion of the next.
+    let mut block = body;
+    for (index, manager) in managers.into_iter().enumerate().rev() {
+        let expr = guarded(&krate, manager, block, depth + index, depth + count);
+        block = Block {
+            brace_token: Default::default(),
+            stmts: vec![Stmt::Expr(expr, None)],
+        };
+    }
+    match block.stmts.pop() {
+        Some(Stmt::Expr(expr, None)) => quote!(#expr),
+        _ => unreachable!("an invocation has at least one manager"),
+    }
+}
+
+/// One manager around `body`.
+fn guarded(
+    krate: &TokenStream,
+    manager: Manager,
+    mut body: Block,
+    depth: usize,
+    nested_depth: usize,
+) -> Expr {
+    let p = quote!(#krate::__private);
+    let flow = format_ident!("__AsyncWithFlow{}", depth, span = Span::mixed_site());
+    let value_anchored = rewrite::block_is_anchored(&body);
+    let mut rewriter = Rewriter::new(krate, &flow, nested_depth);
+    rewriter.visit_block_mut(&mut body);
+    let sites = rewriter.sites;
+
+    let guard = ident("__async_with_guard");
+    let target = ident("__async_with_target");
+    let value = ident("__async_with_value");
+    let caught = ident("__async_with_caught");
+    let exit = ident("__async_with_exit");
+    let outcome = ident("__async_with_outcome");
+    let payload = ident("__async_with_payload");
+    let flow_value = ident("__async_with_flow");
+
+    let manager_span = syn::spanned::Spanned::span(&manager.expr);
+    let manager_expr = &manager.expr;
+    let new_guard = quote_spanned!(manager_span=> #p::Guard::new(#manager_expr));
+    let enter = quote_spanned!(manager_span=> #guard.enter().await);
+    let (entered, exited) = match &manager.mark {
+        Some(mark) => (quote!(#enter #mark), quote!(#exit #mark;)),
+        None => (
+            quote_spanned!(manager_span=> #p::unmarked(#enter)),
+            quote_spanned!(manager_span=> #p::unmarked(#exit);),
+        ),
+    };
+    let bind = manager.pat.as_ref().map(|pat| quote!(let #pat = #target;));
+
+    let enum_def = flow_enum(&p, &flow, &sites);
+    let hints = return_hints(&flow, &sites, &caught);
+    let classify = classify_arms(&p, &flow, &sites, value_anchored);
+    let dispatch = dispatch_arms(&flow, &sites);
+
+    Expr::Verbatim(quote! {
+        {
+            let mut #guard = #new_guard;
+            let #target = #entered;
+            #enum_def
+            let mut #caught = #p::CatchUnwind::new(async {
+                let #target = #target;
+                #bind
+                let #value = #body;
+                #[allow(unreachable_code)]
+                let #flow_value = #flow::Value(#value);
+                #flow_value
+            })
+            .await;
+            #hints
+            let #exit = {
+                #[allow(unused_imports)]
+                use #p::probe::{Any as _, Err as _, ErrDebug as _, Residual as _, ResidualDebug as _};
+                let #outcome = match &mut #caught {
+                    #classify
+                    #p::Err(#payload) => #p::panicked(#payload),
+                };
+                #guard.exit(#outcome).await
+            };
+            let #flow_value = match #caught {
+                #p::Ok(#flow_value) => #flow_value,
+                #p::Err(#payload) => {
+                    #[allow(unused_imports)]
+                    use #p::probe::{ExitError as _, ExitErrorDebug as _};
+                    #p::resume(#payload, (&&#p::probe::Probe(&#exit)).__async_with_exit_error())
+                }
+            };
+            #exited
+            match #flow_value {
+                #dispatch
+            }
+        }
+    })
+}
+
+/// `enum __AsyncWithFlowN<V, S0, ..> { Value(V), Site0(S0), Site1, .. }`:
+/// one variant per way out of the body, each generic so its type is
+/// inferred exactly as the inline code's would be.
+fn flow_enum(p: &TokenStream, flow: &Ident, sites: &[Site]) -> TokenStream {
+    let value_ty = ident("__AsyncWithValue");
+    let mut params = vec![value_ty.clone()];
+    let mut variants = vec![quote!(Value(#value_ty))];
+    for site in sites {
+        let variant = &site.variant;
+        if site.has_value {
+            let param = format_ident!("__AsyncWith{}", variant, span = Span::mixed_site());
+            variants.push(quote!(#variant(#param)));
+            params.push(param);
+        } else {
+            variants.push(quote!(#variant));
+        }
+    }
+    let hints = sites
+        .iter()
+        .filter(|site| is_return_with_value(site))
+        .map(|site| {
+            let variant = &site.variant;
+            let param = format_ident!("__AsyncWith{}", variant, span = Span::mixed_site());
+            let hint = format_ident!("__async_with_hint_{}", variant, span = Span::mixed_site());
+            quote! {
+                fn #hint(_: &#p::Result<Self, #p::Payload>) -> #param {
+                    #p::core::unreachable!()
+                }
+            }
+        });
+    quote! {
+        enum #flow<#(#params),*> { #(#variants),* }
+        impl<#(#params),*> #flow<#(#params),*> { #(#hints)* }
+    }
+}
+
+fn is_return_with_value(site: &Site) -> bool {
+    site.has_value && matches!(site.kind, SiteKind::Return { .. })
+}
+
+/// Ties each `return value` site's type to the function's return type before
+/// the value is classified, as `return value` inline would.
+fn return_hints(flow: &Ident, sites: &[Site], caught: &Ident) -> TokenStream {
+    let hints = sites
+        .iter()
+        .filter(|site| is_return_with_value(site))
+        .map(|site| {
+            let hint = format_ident!(
+                "__async_with_hint_{}",
+                site.variant,
+                span = Span::mixed_site()
+            );
+            quote!(return #flow::#hint(&#caught);)
+        });
+    let hints: Vec<_> = hints.collect();
+    if hints.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[allow(unreachable_code)]
+        if false { #(#hints)* }
+    }
+}
+
+/// The outcome `exit` is told, per way out.
+fn classify_arms(
+    p: &TokenStream,
+    flow: &Ident,
+    sites: &[Site],
+    value_anchored: bool,
+) -> TokenStream {
+    let value = ident("__async_with_value");
+    let classify_value = |anchored: bool| {
+        if anchored {
+            quote!((&&&#p::probe::Probe(&*#value)).__async_with_outcome())
+        } else {
+            quote!(#p::Outcome::Completed)
+        }
+    };
+    let mut arms = Vec::new();
+    let value_outcome = classify_value(value_anchored);
+    arms.push(quote!(#p::Ok(#flow::Value(#value)) => #value_outcome,));
+    for site in sites {
+        let variant = &site.variant;
+        let arm = match (&site.kind, site.has_value) {
+            (SiteKind::Try { .. }, _) => {
+                quote!(#p::Ok(#flow::#variant(#value)) => (&&#p::probe::Probe(&*#value)).__async_with_failure(),)
+            }
+            (SiteKind::Return { .. }, true) => {
+                let outcome = classify_value(true);
+                quote!(#p::Ok(#flow::#variant(#value)) => #outcome,)
+            }
+            (_, true) => {
+                let outcome = classify_value(site.anchored);
+                quote!(#p::Ok(#flow::#variant(#value)) => #outcome,)
+            }
+            (_, false) => quote!(#p::Ok(#flow::#variant) => #p::Outcome::Completed,),
+        };
+        arms.push(arm);
+    }
+    quote!(#(#arms)*)
+}
+
+/// Replays each way out where the user wrote the macro, with the user's
+/// tokens, so errors (a `break` outside a loop, an unknown label, a `?`
+/// that cannot convert) point at them.
+fn dispatch_arms(flow: &Ident, sites: &[Site]) -> TokenStream {
+    let value = ident("__async_with_value");
+    let mut arms = vec![quote!(#flow::Value(#value) => #value,)];
+    for site in sites {
+        let variant = &site.variant;
+        let pattern = if site.has_value {
+            quote!(#flow::#variant(#value))
+        } else {
+            quote!(#flow::#variant)
+        };
+        let carried = site.has_value.then(|| quote!(#value));
+        let replay = match &site.kind {
+            SiteKind::Return { keyword } => quote!(#keyword #carried),
+            SiteKind::Break { keyword, label } => quote!(#keyword #label #carried),
+            SiteKind::Continue { keyword, label } => quote!(#keyword #label),
+            SiteKind::Try { question } => quote!(match #value #question {}),
+        };
+        arms.push(quote!(#pattern => #replay,));
+    }
+    quote!(#(#arms)*)
+}
+
+/// Fails softly: the error, and the user's body as a plain block, so that
+/// the body's own errors still show and rust-analyzer still completes in it.
+/// The names the patterns would have bound are bound to the error
+/// expression, whose type is `{type error}`, so their uses add no errors.
+pub(crate) fn fallback(krate: &TokenStream, split: &Split, error: &syn::Error) -> TokenStream {
+    let error = compile_error(krate, error);
+    let Some(body) = &split.body else {
+        return quote!({ #error });
+    };
+    let names = rewrite::bound_names(&split.head);
+    let poisoned = ident("__async_with_error");
+    quote! {
+        {
+            let #poisoned = #error;
+            #(let #names = #poisoned;)*
+            #body
+        }
+    }
+}
+
+/// `compile_error!` through `$crate`, one per message, each at its span.
+pub(crate) fn compile_error(krate: &TokenStream, error: &syn::Error) -> TokenStream {
+    let errors = error.clone().into_iter().map(|error| {
+        let message = error.to_string();
+        quote_spanned!(error.span()=> #krate::__private::core::compile_error!(#message))
+    });
+    quote!({ #(#errors;)* })
+}

@@ -1,0 +1,187 @@
+//! Parsing an `async_with!` invocation.
+//!
+//! Grammar (after the facade's `($crate)` prefix):
+//!
+//! ```text
+//! invocation := manager ( "," manager )* ","? body
+//! manager    := expr "?"? ( "=>" pattern )?
+//! body       := "{" ... "}"            // always the invocation's last token
+//! ```
+//!
+//! `s { ... }` parses as a struct pattern and `lock { ... }` as a struct
+//! literal, so the body is split off first, as the last brace group, and
+//! the managers are parsed from what comes before it.
+
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Block, Expr, Pat, Token};
+
+/// A parsed invocation.
+pub(crate) struct Invocation {
+    /// The path the expansion reaches its runtime through (`$crate`).
+    pub(crate) krate: TokenStream,
+    pub(crate) managers: Vec<Manager>,
+    pub(crate) body: Block,
+}
+
+/// One `expr? => pattern` clause.
+pub(crate) struct Manager {
+    pub(crate) expr: Expr,
+    /// The `?` that marks a fallible manager.
+    pub(crate) mark: Option<Token![?]>,
+    pub(crate) pat: Option<Pat>,
+}
+
+/// Splits the facade's `($crate)` prefix from the user's tokens.
+pub(crate) fn split_krate(input: TokenStream) -> syn::Result<(TokenStream, TokenStream)> {
+    let mut tokens = input.into_iter();
+    match tokens.next() {
+        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {
+            Ok((group.stream(), tokens.collect()))
+        }
+        _ => Err(syn::Error::new(
+            Span::call_site(),
+            "`async_with_inner!` is an implementation detail; use `async_with!`",
+        )),
+    }
+}
+
+/// The parts of an invocation that exist even when it does not parse: used
+/// to fail softly.
+pub(crate) struct Split {
+    pub(crate) head: TokenStream,
+    pub(crate) body: Option<Group>,
+}
+
+/// Splits off the body: the last top-level brace group.
+pub(crate) fn split_body(tokens: TokenStream) -> Split {
+    let mut trees: Vec<TokenTree> = tokens.into_iter().collect();
+    match trees.last() {
+        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace => {
+            let body = group.clone();
+            trees.pop();
+            Split {
+                head: trees.into_iter().collect(),
+                body: Some(body),
+            }
+        }
+        _ => Split {
+            head: trees.into_iter().collect(),
+            body: None,
+        },
+    }
+}
+
+impl Invocation {
+    pub(crate) fn parse(krate: TokenStream, split: &Split) -> syn::Result<Self> {
+        let Some(body_group) = &split.body else {
+            return Err(missing_body(&split.head));
+        };
+        if split.head.is_empty() {
+            return Err(syn::Error::new(
+                body_group.span_open(),
+                "`async_with!` needs a context manager before the body: `async_with!(manager => target { ... })`",
+            ));
+        }
+        let managers = parse_managers.parse2(split.head.clone())?;
+        let body = Block::parse.parse2(TokenTree::Group(body_group.clone()).into())?;
+        Ok(Invocation {
+            krate,
+            managers,
+            body,
+        })
+    }
+}
+
+fn missing_body(head: &TokenStream) -> syn::Error {
+    let Some(last) = head.clone().into_iter().last() else {
+        return syn::Error::new(
+            Span::call_site(),
+            "`async_with!` needs a context manager and a body: `async_with!(manager => target { ... })`",
+        );
+    };
+    // A brace group followed by more tokens: the body is not last.
+    let trees: Vec<TokenTree> = head.clone().into_iter().collect();
+    if let Some(index) = trees.iter().rposition(
+        |tree| matches!(tree, TokenTree::Group(group) if group.delimiter() == Delimiter::Brace),
+    ) {
+        let trailing: TokenStream = trees[index + 1..].iter().cloned().collect();
+        if !trailing.is_empty() && !ends_in_braced_expr(&trees[..=index]) {
+            return syn::Error::new_spanned(
+                trailing,
+                "unexpected tokens after the body of `async_with!`; the body `{ ... }` must come last",
+            );
+        }
+    }
+    syn::Error::new(
+        last.span(),
+        "expected the body of `async_with!` here, a block: `async_with!(manager => target { ... })`",
+    )
+}
+
+/// Whether the brace group ending `trees` belongs to an expression (a struct
+/// literal, `async { }`, a closure body) rather than being a misplaced body.
+fn ends_in_braced_expr(trees: &[TokenTree]) -> bool {
+    let before = trees.len().checked_sub(2).map(|index| &trees[index]);
+    matches!(before, Some(TokenTree::Ident(ident)) if ident == "async" || ident == "move")
+}
+
+fn parse_managers(input: ParseStream<'_>) -> syn::Result<Vec<Manager>> {
+    let managers = Punctuated::<Manager, Token![,]>::parse_terminated(input)?;
+    Ok(managers.into_iter().collect())
+}
+
+impl Parse for Manager {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let expr: Expr = input.parse().map_err(|error| {
+            if input.is_empty() || input.peek(Token![,]) {
+                syn::Error::new(
+                    error.span(),
+                    "expected a context manager expression before the body of `async_with!`",
+                )
+            } else {
+                error
+            }
+        })?;
+        // A top-level `?` is always the mark; to unwrap a constructor's
+        // `Result` first, bind it before the macro or write `(make()?)?`.
+        let (expr, mark) = match expr {
+            Expr::Try(try_expr) if try_expr.attrs.is_empty() => {
+                (*try_expr.expr, Some(try_expr.question_token))
+            }
+            expr => (expr, None),
+        };
+        let pat = if input.peek(Token![=>]) {
+            let arrow: Token![=>] = input.parse()?;
+            if input.is_empty() || input.peek(Token![,]) {
+                return Err(syn::Error::new(
+                    arrow.span(),
+                    "expected a pattern after `=>`: `async_with!(manager => target { ... })`, or drop the `=>`",
+                ));
+            }
+            Some(Pat::parse_single(input)?)
+        } else {
+            None
+        };
+        if !input.is_empty() && !input.peek(Token![,]) {
+            let span = input
+                .cursor()
+                .token_tree()
+                .map_or(input.span(), |(tree, _)| tree.span());
+            return Err(syn::Error::new(
+                span,
+                match &pat {
+                    Some(_) => {
+                        "expected `,` and another manager, or the body `{ ... }`, after the pattern"
+                    }
+                    None => {
+                        "expected `=> pattern`, `,` or the body `{ ... }` after the manager: `async_with!(manager => target { ... })`"
+                    }
+                },
+            ));
+        }
+        Ok(Manager { expr, mark, pat })
+    }
+}

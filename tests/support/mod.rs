@@ -1,0 +1,220 @@
+//! A recording test manager: logs `enter`, `exit` and `cancel` events so
+//! tests can assert the exact sequence.
+#![allow(dead_code, unreachable_pub)]
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_with::{AsyncContextManager, Outcome};
+
+/// A shared, ordered event log.
+#[derive(Clone, Default)]
+pub struct Log(Arc<Mutex<Vec<String>>>);
+
+impl Log {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&self, event: impl Into<String>) {
+        self.0.lock().unwrap().push(event.into());
+    }
+
+    pub fn events(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// A manager named `name` that records into this log.
+    pub fn manager(&self, name: &'static str) -> Recorder {
+        Recorder::new(name, self.clone())
+    }
+
+    /// A fallible manager named `name` that records into this log.
+    pub fn fallible(&self, name: &'static str) -> Fallible {
+        Fallible {
+            inner: Recorder::new(name, self.clone()),
+            fail_enter: false,
+            fail_exit: false,
+        }
+    }
+}
+
+impl fmt::Debug for Log {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.events()).finish()
+    }
+}
+
+/// Renders an outcome the way the tests compare it.
+pub fn describe(outcome: &Outcome<'_>) -> String {
+    match outcome {
+        Outcome::Completed => "completed".into(),
+        Outcome::Failed(failure) => match failure.error() {
+            Some(error) => format!("failed({error:?})"),
+            None => "failed".into(),
+        },
+        Outcome::Panicked(panic) => format!("panicked({})", panic.message().unwrap_or("?")),
+        Outcome::Cancelled => "cancelled".into(),
+        _ => "unknown".into(),
+    }
+}
+
+/// An infallible manager that records its events; its target is its name.
+#[derive(Debug)]
+pub struct Recorder {
+    pub name: &'static str,
+    pub log: Log,
+    /// How long `exit` awaits before it completes.
+    pub exit_delay: Option<Duration>,
+    /// How long `enter` awaits before it completes.
+    pub enter_delay: Option<Duration>,
+    pub panic_in_enter: bool,
+    pub panic_in_exit: bool,
+}
+
+impl Recorder {
+    pub fn new(name: &'static str, log: Log) -> Self {
+        Recorder {
+            name,
+            log,
+            exit_delay: None,
+            enter_delay: None,
+            panic_in_enter: false,
+            panic_in_exit: false,
+        }
+    }
+
+    pub fn slow_exit(mut self, delay: Duration) -> Self {
+        self.exit_delay = Some(delay);
+        self
+    }
+
+    pub fn slow_enter(mut self, delay: Duration) -> Self {
+        self.enter_delay = Some(delay);
+        self
+    }
+
+    pub fn panicking_enter(mut self) -> Self {
+        self.panic_in_enter = true;
+        self
+    }
+
+    pub fn panicking_exit(mut self) -> Self {
+        self.panic_in_exit = true;
+        self
+    }
+}
+
+impl AsyncContextManager for Recorder {
+    type Target<'a> = &'static str;
+    type Error = std::convert::Infallible;
+
+    async fn enter(&mut self) -> Result<&'static str, Self::Error> {
+        if let Some(delay) = self.enter_delay {
+            tokio::time::sleep(delay).await;
+        }
+        if self.panic_in_enter {
+            panic!("enter of {} panicked", self.name);
+        }
+        self.log.push(format!("enter {}", self.name));
+        Ok(self.name)
+    }
+
+    async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), Self::Error> {
+        self.log
+            .push(format!("exit {} {}", self.name, describe(&outcome)));
+        if let Some(delay) = self.exit_delay {
+            tokio::time::sleep(delay).await;
+        }
+        if self.panic_in_exit {
+            panic!("exit of {} panicked", self.name);
+        }
+        self.log.push(format!("exited {}", self.name));
+        Ok(())
+    }
+
+    fn cancel(&mut self) {
+        self.log.push(format!("cancel {}", self.name));
+    }
+}
+
+/// The error of a [`Fallible`] manager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagerError(pub String);
+
+impl fmt::Display for ManagerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ManagerError {}
+
+/// A fallible recording manager.
+#[derive(Debug)]
+pub struct Fallible {
+    pub inner: Recorder,
+    pub fail_enter: bool,
+    pub fail_exit: bool,
+}
+
+impl Fallible {
+    pub fn failing_enter(mut self) -> Self {
+        self.fail_enter = true;
+        self
+    }
+
+    pub fn failing_exit(mut self) -> Self {
+        self.fail_exit = true;
+        self
+    }
+}
+
+impl AsyncContextManager for Fallible {
+    type Target<'a> = &'static str;
+    type Error = ManagerError;
+
+    async fn enter(&mut self) -> Result<&'static str, ManagerError> {
+        if self.fail_enter {
+            self.inner
+                .log
+                .push(format!("enter {} failed", self.inner.name));
+            return Err(ManagerError(format!("enter {} failed", self.inner.name)));
+        }
+        Ok(self.inner.enter().await.unwrap())
+    }
+
+    async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), ManagerError> {
+        self.inner.exit(outcome).await.unwrap();
+        if self.fail_exit {
+            return Err(ManagerError(format!("exit {} failed", self.inner.name)));
+        }
+        Ok(())
+    }
+
+    fn cancel(&mut self) {
+        self.inner.cancel();
+    }
+}
+
+/// Runs `future` to completion on a current-thread and on a multi-thread
+/// runtime, giving each run a fresh log.
+pub fn on_both_runtimes<F, Fut>(test: F)
+where
+    F: Fn(Log) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    current.block_on(test(Log::new()));
+    let multi = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // Spawned, so the block runs on a worker thread and must be `Send`.
+    multi.block_on(async { tokio::spawn(test(Log::new())).await.unwrap() });
+}
