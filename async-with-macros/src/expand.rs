@@ -74,6 +74,7 @@ fn guarded(
     let p = quote!(#krate::__private);
     let flow = format_ident!("__AsyncWithFlow{}", depth, span = Span::mixed_site());
     let value_anchored = rewrite::block_is_anchored(&body);
+    let diverges = rewrite::block_diverges(&body);
     let mut rewriter = Rewriter::new(krate, &flow, nested_depth);
     rewriter.visit_block_mut(&mut body);
     let sites = rewriter.sites;
@@ -103,7 +104,7 @@ fn guarded(
     let enum_def = flow_enum(&p, &flow, &sites);
     let hints = return_hints(&flow, &sites, &caught);
     let classify = classify_arms(&p, &flow, &sites, value_anchored);
-    let dispatch = dispatch_arms(&flow, &sites);
+    let dispatch = dispatch_arms(&p, &flow, &sites, diverges);
 
     Expr::Verbatim(quote! {
         {
@@ -251,9 +252,17 @@ fn classify_arms(
 /// Replays each way out where the user wrote the macro, with the user's
 /// tokens, so errors (a `break` outside a loop, an unknown label, a `?`
 /// that cannot convert) point at them.
-fn dispatch_arms(flow: &Ident, sites: &[Site]) -> TokenStream {
+fn dispatch_arms(p: &TokenStream, flow: &Ident, sites: &[Site], diverges: bool) -> TokenStream {
     let value = ident("__async_with_value");
-    let mut arms = vec![quote!(#flow::Value(#value) => #value,)];
+    // A body that ends in `return x;` diverges inline; the value arm must
+    // diverge too, or `async_with!(..);` as a function's last statement
+    // would be `()`.
+    let value_arm = if diverges {
+        quote!(#flow::Value(_) => #p::core::unreachable!(),)
+    } else {
+        quote!(#flow::Value(#value) => #value,)
+    };
+    let mut arms = vec![value_arm];
     for site in sites {
         let variant = &site.variant;
         let pattern = if site.has_value {
