@@ -314,8 +314,10 @@ fn loops_inside_the_body_keep_their_own_break_and_continue() {
             let mut k = 0;
             'inner: loop {
                 k += 1;
-                while k < 3 {
-                    continue 'inner;
+                for _ in 0..2 {
+                    if k < 3 {
+                        continue 'inner;
+                    }
                 }
                 break 'inner;
             }
@@ -383,7 +385,8 @@ async fn question_mark_inside_format_macros(
         let text = format!("v={}", value.clone()?);
         println!("{}", value.clone()?);
         assert!(value.clone()? > 0, "positive {}", value.clone()?);
-        let list = vec![value.clone()?, 1];
+        let mut list = vec![value.clone()?];
+        list.push(1);
         let mut out = String::new();
         use std::fmt::Write as _;
         write!(out, "{text}/{}", list.len()).unwrap();
