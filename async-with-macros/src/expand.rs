@@ -197,7 +197,7 @@ fn flow_enum(p: &TokenStream, flow: &Ident, sites: &[Site], diverges: bool) -> T
         .map(|site| {
             let variant = &site.variant;
             let param = format_ident!("__AsyncWith{}", variant, span = Span::mixed_site());
-            let hint = format_ident!("__async_with_hint_{}", variant, span = Span::mixed_site());
+            let hint = hint_name(variant);
             quote! {
                 fn #hint(_: &#p::Result<Self, #p::Payload>) -> #param {
                     #p::core::unreachable!()
@@ -208,6 +208,12 @@ fn flow_enum(p: &TokenStream, flow: &Ident, sites: &[Site], diverges: bool) -> T
         enum #flow<#(#params),*> { #(#variants),* }
         impl<#(#params),*> #flow<#(#params),*> { #(#hints)* }
     }
+}
+
+/// `Site3` -> `__async_with_hint_site3`.
+fn hint_name(variant: &Ident) -> Ident {
+    let name = variant.to_string().to_lowercase();
+    format_ident!("__async_with_hint_{}", name, span = Span::mixed_site())
 }
 
 fn is_return_with_value(site: &Site) -> bool {
@@ -221,11 +227,7 @@ fn return_hints(flow: &Ident, sites: &[Site], caught: &Ident) -> TokenStream {
         .iter()
         .filter(|site| is_return_with_value(site))
         .map(|site| {
-            let hint = format_ident!(
-                "__async_with_hint_{}",
-                site.variant,
-                span = Span::mixed_site()
-            );
+            let hint = hint_name(&site.variant);
             quote!(return #flow::#hint(&#caught);)
         });
     let hints: Vec<_> = hints.collect();

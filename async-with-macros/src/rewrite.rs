@@ -94,7 +94,9 @@ pub(crate) struct Rewriter<'a> {
     krate: &'a TokenStream,
     /// The flow enum's name.
     flow: &'a Ident,
-    /// The depth the next nested `async_with!` expands at.
+    /// The depth a nested `async_with!` expands at: deeper than every flow
+    /// enum around it, whose variants its expansion will name. Siblings may
+    /// share a depth, since each expansion is its own block.
     nested_depth: usize,
     scopes: Vec<Scope>,
     pub(crate) sites: Vec<Site>,
@@ -202,7 +204,6 @@ impl<'a> Rewriter<'a> {
             Ok(invocation) => expand::expand(invocation, self.nested_depth),
             Err(error) => expand::fallback(self.krate, &split, &error),
         };
-        self.nested_depth += 64;
         syn::parse2(tokens).ok()
     }
 }
