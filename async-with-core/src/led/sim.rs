@@ -4,7 +4,7 @@
 //! The tree is made of real files in a directory, so another process can
 //! `cat <root>/class/gpio/gpio529/value` and see the LED go `1` and `0`. A
 //! plain directory cannot react to writes, though, so the backends send their
-//! writes through [`Sysfs`](super::Sysfs), which hands them to the simulator
+//! writes through [`Sysfs`], which hands them to the simulator
 //! when the tree is simulated. The simulator performs the kernel's side
 //! effects and errors:
 //!
