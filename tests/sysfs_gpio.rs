@@ -243,7 +243,10 @@ async fn another_process_reading_the_value_file_sees_the_led() {
     let led = SysfsGpio::bcm(17).root(&sim).open().await.unwrap();
     let value_file = sim.root().join(VALUE_529);
     let cat = |file: &std::path::Path| {
-        let out = std::process::Command::new("cat").arg(file).output().unwrap();
+        let out = std::process::Command::new("cat")
+            .arg(file)
+            .output()
+            .unwrap();
         String::from_utf8(out.stdout).unwrap()
     };
     let mut spotlight = Spotlight::new(led);
