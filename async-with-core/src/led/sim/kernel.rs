@@ -329,3 +329,82 @@ fn record(state: &mut State, rel: &Path, value: &str, result: &io::Result<()>) {
     };
     state.trace.push(entry);
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::led::sim::{Board, SimSysfs};
+
+    fn write(sim: &SimSysfs, path: &str, value: &str) -> Result<(), i32> {
+        let sysfs = sim.sysfs();
+        sysfs
+            .write(&sim.root().join(path), value)
+            .map_err(|e| e.raw_os_error().unwrap())
+    }
+
+    #[test]
+    fn export_creates_the_line_and_a_second_export_is_ebusy() {
+        let sim = SimSysfs::temp(Board::RaspberryPi4).unwrap();
+        assert_eq!(write(&sim, "class/gpio/export", "529"), Ok(()));
+        assert_eq!(sim.read("class/gpio/gpio529/direction").unwrap(), "in\n");
+        assert_eq!(sim.read("class/gpio/gpio529/value").unwrap(), "0\n");
+        assert_eq!(sim.read("class/gpio/gpio529/active_low").unwrap(), "0\n");
+        assert_eq!(write(&sim, "class/gpio/export", "529"), Err(super::EBUSY));
+        assert_eq!(write(&sim, "class/gpio/unexport", "529"), Ok(()));
+        assert!(!sim.exists("class/gpio/gpio529"));
+        assert_eq!(
+            write(&sim, "class/gpio/unexport", "529"),
+            Err(super::EINVAL)
+        );
+    }
+
+    #[test]
+    fn a_number_outside_every_chip_or_not_a_number_is_einval() {
+        let sim = SimSysfs::temp(Board::RaspberryPi4).unwrap();
+        assert_eq!(write(&sim, "class/gpio/export", "578"), Err(super::EINVAL));
+        assert_eq!(write(&sim, "class/gpio/export", "511"), Err(super::EINVAL));
+        assert_eq!(write(&sim, "class/gpio/export", "x"), Err(super::EINVAL));
+        assert_eq!(write(&sim, "class/gpio/export", "577"), Ok(()));
+    }
+
+    #[test]
+    fn writing_value_on_an_input_is_eperm() {
+        let sim = SimSysfs::temp(Board::RaspberryPi4).unwrap();
+        write(&sim, "class/gpio/export", "529").unwrap();
+        assert_eq!(
+            write(&sim, "class/gpio/gpio529/value", "1"),
+            Err(super::EPERM)
+        );
+        assert_eq!(write(&sim, "class/gpio/gpio529/direction", "out"), Ok(()));
+        assert_eq!(write(&sim, "class/gpio/gpio529/value", "1"), Ok(()));
+        assert_eq!(sim.read("class/gpio/gpio529/value").unwrap(), "1\n");
+        assert_eq!(
+            write(&sim, "class/gpio/gpio529/direction", "sideways"),
+            Err(super::EINVAL)
+        );
+    }
+
+    #[test]
+    fn direction_levels_are_raw_and_value_reads_through_active_low() {
+        let sim = SimSysfs::temp(Board::RaspberryPi4).unwrap();
+        write(&sim, "class/gpio/export", "529").unwrap();
+        write(&sim, "class/gpio/gpio529/active_low", "1").unwrap();
+        write(&sim, "class/gpio/gpio529/direction", "high").unwrap();
+        assert_eq!(sim.read("class/gpio/gpio529/value").unwrap(), "0\n");
+        write(&sim, "class/gpio/gpio529/active_low", "0").unwrap();
+        assert_eq!(sim.read("class/gpio/gpio529/value").unwrap(), "1\n");
+    }
+
+    #[test]
+    fn led_triggers_and_brightness_act_like_the_led_class() {
+        let sim = SimSysfs::temp(Board::RaspberryPi4).unwrap();
+        let trigger = "class/leds/ACT/trigger";
+        assert_eq!(write(&sim, trigger, "disco"), Err(super::EINVAL));
+        write(&sim, trigger, "default-on").unwrap();
+        assert_eq!(sim.read("class/leds/ACT/brightness").unwrap(), "255\n");
+        write(&sim, trigger, "timer").unwrap();
+        write(&sim, "class/leds/ACT/brightness", "0").unwrap();
+        assert!(sim.read(trigger).unwrap().starts_with("[none] timer"));
+        write(&sim, "class/leds/ACT/brightness", "1000").unwrap();
+        assert_eq!(sim.read("class/leds/ACT/brightness").unwrap(), "255\n");
+    }
+}
