@@ -82,9 +82,28 @@ pub enum Fault {
     Vanished(PathBuf),
 }
 
-/// A simulated sysfs tree; clones share it. See the [module docs](self).
+/// A simulated sysfs tree that performs the kernel's side effects on the
+/// backends' writes; clones share it. See the [module docs](self).
 ///
-/// Hand it to a backend builder with `.root(&sim)`.
+/// Hand it to a backend builder with `.root(&sim)`; read the files with
+/// [`read`](Self::read) (or any other process, from [`root`](Self::root));
+/// inject faults with [`inject`](Self::inject).
+///
+/// # Example
+///
+/// ```
+/// use async_with_core::led::sim::{Fault, SimSysfs};
+/// use async_with_core::led::SysfsGpio;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
+/// sim.inject(Fault::ExportBusy(529));
+/// let error = SysfsGpio::bcm(17).root(&sim).open().await.unwrap_err();
+/// assert!(error.to_string().contains("already exported or held by a driver"));
+/// assert_eq!(sim.trace(), ["class/gpio/export <- 529 (EBUSY)"]);
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct SimSysfs {
     inner: Arc<Inner>,
