@@ -275,3 +275,19 @@ async fn a_sysfs_spotlight_block_is_send() {
     let sim = tokio::spawn(block).await.unwrap().unwrap();
     assert_eq!(sim.trace().len(), 5);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_value_file_is_opened_once_and_written_in_place() {
+    use embedded_hal::digital::OutputPin;
+
+    let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
+    let mut led = SysfsGpio::bcm(17).root(&sim).open().await.unwrap();
+    // Swap the file under the path: a pin that reopened `value` per write
+    // would write the new file; a kept-open fd still writes the old one.
+    let dir = sim.root().join("class/gpio/gpio529");
+    std::fs::rename(dir.join("value"), dir.join("value.kept")).unwrap();
+    std::fs::write(dir.join("value"), "0\n").unwrap();
+    led.set_high().unwrap();
+    assert_eq!(sim.read("class/gpio/gpio529/value.kept").unwrap(), "1\n");
+    assert_eq!(sim.read(VALUE_529).unwrap(), "0\n");
+}
