@@ -41,13 +41,21 @@ impl AsyncContextManager for Connection {
     async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), Infallible> {
         // Async cleanup: a polite goodbye that has to be awaited.
         tokio::time::sleep(Duration::from_millis(5)).await;
-        println!("  close {} after {} message(s): {outcome}", self.peer, self.sent.len());
+        println!(
+            "  close {} after {} message(s): {outcome}",
+            self.peer,
+            self.sent.len()
+        );
         Ok(())
     }
 
     fn cancel(&mut self) {
         // Dropped mid-block: nothing can be awaited here any more.
-        println!("  cancel {}: marked broken after {} message(s)", self.peer, self.sent.len());
+        println!(
+            "  cancel {}: marked broken after {} message(s)",
+            self.peer,
+            self.sent.len()
+        );
     }
 }
 
