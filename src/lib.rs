@@ -26,6 +26,20 @@
 
 pub use async_with_core::{AsyncContextManager, Failure, Guard, Outcome, PanicPayload};
 
+// Python's contextlib, Rust-style: the function API, `nullcontext`,
+// `@asynccontextmanager`, `AsyncExitStack`, the Send-bound trait.
+pub use async_with_core::{
+    ManagerFn, NullContext, SendAsyncContextManager, SendManager, impl_send_manager, manager_fn,
+    nullcontext, try_with, with,
+};
+#[cfg(feature = "std")]
+pub use async_with_core::{BoxError, ExitError, ExitStack};
+// Tokio's locks as managers and the detached exit.
+#[cfg(feature = "tokio")]
+pub use async_with_core::{
+    DEFAULT_DETACHED_TIMEOUT, Detached, Permits, ReadLock, RwLockExt, SemaphoreExt, WriteLock,
+};
+
 /// Runs a block inside one or more async context managers.
 ///
 /// See the [crate documentation](crate) for the grammar and the rules.

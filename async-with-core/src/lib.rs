@@ -22,10 +22,20 @@
     unreachable_pub
 )]
 
+#[cfg(feature = "tokio")]
+mod detached;
+#[cfg(feature = "std")]
+mod exit_stack;
 mod guard;
+#[cfg(feature = "tokio")]
+mod locks;
 mod manager;
+mod manager_fn;
+mod nullcontext;
 mod outcome;
+mod send;
 mod unwind;
+mod with;
 
 #[doc(hidden)]
 pub mod private;
@@ -34,3 +44,14 @@ pub use guard::Guard;
 pub use manager::AsyncContextManager;
 pub use outcome::{Failure, Outcome, PanicPayload};
 pub use unwind::CatchUnwind;
+
+#[cfg(feature = "tokio")]
+pub use detached::{DEFAULT_DETACHED_TIMEOUT, Detached};
+#[cfg(feature = "std")]
+pub use exit_stack::{BoxError, ExitError, ExitStack};
+#[cfg(feature = "tokio")]
+pub use locks::{Permits, ReadLock, RwLockExt, SemaphoreExt, WriteLock};
+pub use manager_fn::{ManagerFn, manager_fn};
+pub use nullcontext::{NullContext, nullcontext};
+pub use send::{SendAsyncContextManager, SendManager};
+pub use with::{try_with, with};

@@ -1,0 +1,217 @@
+//! Tokio's locks as managers: `async_with!(&mutex => guard { ... })` is
+//! Python's `async with lock:`.
+//!
+//! The target is Tokio's own guard (or permit), so the lock is released when
+//! the target is dropped, at the end of the body at the latest; `exit` and
+//! `cancel` have nothing left to do. Acquiring is cancel-safe in Tokio: a
+//! block cancelled while waiting for the lock leaves no trace.
+
+use core::convert::Infallible;
+
+use tokio::sync::{
+    AcquireError, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, Semaphore,
+    SemaphorePermit,
+};
+
+use crate::{AsyncContextManager, Outcome};
+
+/// Implements the parts every lock manager shares: nothing to undo, because
+/// the target releases the lock when it is dropped.
+macro_rules! release_on_drop {
+    () => {
+        async fn exit(&mut self, _outcome: Outcome<'_>) -> Result<(), Self::Error> {
+            Ok(())
+        }
+
+        fn cancel(&mut self) {
+            // The guard lives in the target, which the cancelled body's
+            // future dropped: the lock is already released.
+        }
+    };
+}
+
+/// `async_with!(&mutex => guard { ... })`: locks the mutex for the block;
+/// the target is the [`MutexGuard`].
+///
+/// ```
+/// use async_with_core::with;
+/// use tokio::sync::Mutex;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let counter = Mutex::new(0);
+/// with(&counter, async |mut count: tokio::sync::MutexGuard<'_, i32>| *count += 1).await.unwrap();
+/// assert_eq!(*counter.lock().await, 1);
+/// # }
+/// ```
+impl<'m, T: ?Sized> AsyncContextManager for &'m Mutex<T> {
+    type Target<'a>
+        = MutexGuard<'m, T>
+    where
+        Self: 'a;
+    type Error = Infallible;
+
+    async fn enter(&mut self) -> Result<MutexGuard<'m, T>, Infallible> {
+        Ok(Mutex::lock(self).await)
+    }
+
+    release_on_drop!();
+}
+
+/// Shared access to an [`RwLock`] for one block; the target is the
+/// [`RwLockReadGuard`]. Made by [`RwLockExt::read_ctx`].
+#[derive(Debug)]
+pub struct ReadLock<'m, T: ?Sized>(&'m RwLock<T>);
+
+/// Exclusive access to an [`RwLock`] for one block; the target is the
+/// [`RwLockWriteGuard`]. Made by [`RwLockExt::write_ctx`].
+#[derive(Debug)]
+pub struct WriteLock<'m, T: ?Sized>(&'m RwLock<T>);
+
+/// Adapters that make an [`RwLock`] a manager, one for each access mode
+/// (`&RwLock` can only be a manager one way).
+///
+/// ```
+/// use async_with_core::{with, RwLockExt};
+/// use tokio::sync::RwLock;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let config = RwLock::new(String::from("led=17"));
+/// with(config.write_ctx(), async |mut text: tokio::sync::RwLockWriteGuard<'_, String>| {
+///     text.push_str(",settle=50ms");
+/// })
+/// .await
+/// .unwrap();
+/// let len = with(config.read_ctx(), async |text: tokio::sync::RwLockReadGuard<'_, String>| text.len())
+///     .await
+///     .unwrap();
+/// assert_eq!(len, 19);
+/// # }
+/// ```
+pub trait RwLockExt<T: ?Sized> {
+    /// A manager that read-locks for one block.
+    fn read_ctx(&self) -> ReadLock<'_, T>;
+    /// A manager that write-locks for one block.
+    fn write_ctx(&self) -> WriteLock<'_, T>;
+}
+
+impl<T: ?Sized> RwLockExt<T> for RwLock<T> {
+    fn read_ctx(&self) -> ReadLock<'_, T> {
+        ReadLock(self)
+    }
+
+    fn write_ctx(&self) -> WriteLock<'_, T> {
+        WriteLock(self)
+    }
+}
+
+impl<'m, T: ?Sized> AsyncContextManager for ReadLock<'m, T> {
+    type Target<'a>
+        = RwLockReadGuard<'m, T>
+    where
+        Self: 'a;
+    type Error = Infallible;
+
+    async fn enter(&mut self) -> Result<RwLockReadGuard<'m, T>, Infallible> {
+        Ok(self.0.read().await)
+    }
+
+    release_on_drop!();
+}
+
+impl<'m, T: ?Sized> AsyncContextManager for WriteLock<'m, T> {
+    type Target<'a>
+        = RwLockWriteGuard<'m, T>
+    where
+        Self: 'a;
+    type Error = Infallible;
+
+    async fn enter(&mut self) -> Result<RwLockWriteGuard<'m, T>, Infallible> {
+        Ok(self.0.write().await)
+    }
+
+    release_on_drop!();
+}
+
+/// `async_with!(&semaphore? => permit { ... })`: holds one permit for the
+/// block; the target is the [`SemaphorePermit`]. It can fail (the `?` mark)
+/// with [`AcquireError`] when the semaphore is closed.
+///
+/// ```
+/// use async_with_core::with;
+/// use tokio::sync::Semaphore;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let slots = Semaphore::new(2);
+/// let inside = with(&slots, async |_permit| slots.available_permits()).await.unwrap();
+/// assert_eq!(inside, 1);
+/// assert_eq!(slots.available_permits(), 2);
+/// # }
+/// ```
+impl<'m> AsyncContextManager for &'m Semaphore {
+    type Target<'a>
+        = SemaphorePermit<'m>
+    where
+        Self: 'a;
+    type Error = AcquireError;
+
+    async fn enter(&mut self) -> Result<SemaphorePermit<'m>, AcquireError> {
+        Semaphore::acquire(self).await
+    }
+
+    release_on_drop!();
+}
+
+/// Holds `n` permits of a [`Semaphore`] for one block. Made by
+/// [`SemaphoreExt::permits_ctx`].
+#[derive(Debug)]
+pub struct Permits<'m> {
+    semaphore: &'m Semaphore,
+    n: u32,
+}
+
+/// An adapter that makes a [`Semaphore`] a manager holding several permits.
+///
+/// ```
+/// use async_with_core::{with, SemaphoreExt};
+/// use tokio::sync::Semaphore;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let slots = Semaphore::new(5);
+/// let inside = with(slots.permits_ctx(3), async |_permits| slots.available_permits()).await.unwrap();
+/// assert_eq!(inside, 2);
+/// # }
+/// ```
+pub trait SemaphoreExt {
+    /// A manager that acquires `n` permits for one block.
+    fn permits_ctx(&self, n: u32) -> Permits<'_>;
+}
+
+impl SemaphoreExt for Semaphore {
+    fn permits_ctx(&self, n: u32) -> Permits<'_> {
+        Permits { semaphore: self, n }
+    }
+}
+
+impl<'m> AsyncContextManager for Permits<'m> {
+    type Target<'a>
+        = SemaphorePermit<'m>
+    where
+        Self: 'a;
+    type Error = AcquireError;
+
+    async fn enter(&mut self) -> Result<SemaphorePermit<'m>, AcquireError> {
+        self.semaphore.acquire_many(self.n).await
+    }
+
+    release_on_drop!();
+}
+
+crate::impl_send_manager!(impl<'m, T> &'m Mutex<T> where T: ?Sized + Send);
+crate::impl_send_manager!(impl<'m, T> ReadLock<'m, T> where T: ?Sized + Send + Sync);
+crate::impl_send_manager!(impl<'m, T> WriteLock<'m, T> where T: ?Sized + Send + Sync);
+crate::impl_send_manager!(impl<'m> &'m Semaphore);
+crate::impl_send_manager!(impl<'m> Permits<'m>);
