@@ -33,7 +33,7 @@ pub use async_with_core::{
     nullcontext, try_with, with,
 };
 #[cfg(feature = "std")]
-pub use async_with_core::{BoxError, ExitError, ExitStack};
+pub use async_with_core::{AnyError, ExitError, ExitStack};
 // Tokio's locks as managers and the detached exit.
 #[cfg(feature = "tokio")]
 pub use async_with_core::{

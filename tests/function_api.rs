@@ -67,7 +67,7 @@ fn try_with_body_question_mark_converts_and_fails() {
     // An infallible manager's `Infallible` converts into error types that
     // implement `From<Infallible>`, such as boxed errors and `anyhow::Error`.
     on_both_runtimes(|log| async move {
-        let result: Result<u32, async_with::BoxError> = try_with(log.owned("a"), async |_| {
+        let result: Result<u32, async_with::AnyError> = try_with(log.owned("a"), async |_| {
             let n: u32 = "x1".parse()?;
             Ok(n)
         })

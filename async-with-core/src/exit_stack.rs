@@ -11,8 +11,59 @@ use crate::{AsyncContextManager, Guard, Outcome, SendAsyncContextManager, SendMa
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// The error type an [`ExitStack`] uses unless told otherwise: any error.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// The error type an [`ExitStack`] uses unless told otherwise: any
+/// `Error + Send + Sync`, boxed.
+///
+/// A newtype rather than `Box<dyn Error + Send + Sync>` because a trait
+/// object as the stack's error type trips rustc's "higher-ranked lifetime
+/// error" when a block over the stack is spawned. Like `anyhow::Error` it
+/// does not implement `Error` itself (that would conflict with converting
+/// from every error); it converts into `Box<dyn Error + Send + Sync>`.
+///
+/// ```
+/// use async_with_core::AnyError;
+///
+/// let error = AnyError::from(std::fmt::Error);
+/// assert_eq!(error.to_string(), "an error occurred when formatting an argument");
+/// assert!(error.downcast_ref::<std::fmt::Error>().is_some());
+/// ```
+pub struct AnyError(Box<dyn std::error::Error + Send + Sync>);
+
+impl AnyError {
+    /// The boxed error.
+    pub fn into_inner(self) -> Box<dyn std::error::Error + Send + Sync> {
+        self.0
+    }
+
+    /// The error, if it is an `E`.
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        self.0.downcast_ref()
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for AnyError {
+    fn from(error: E) -> Self {
+        AnyError(Box::new(error))
+    }
+}
+
+impl From<AnyError> for Box<dyn std::error::Error + Send + Sync> {
+    fn from(error: AnyError) -> Self {
+        error.0
+    }
+}
+
+impl fmt::Debug for AnyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for AnyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
 
 /// One pending cleanup. Dropping it while pending is its cancellation.
 trait Entry<E>: Send {
@@ -80,16 +131,18 @@ impl<F, C: FnOnce()> Drop for Callback<F, C> {
 ///   runs the `cancel` hook of every entry that has not exited, last in
 ///   first out.
 ///
-/// Managers are boxed (one allocation per entry) and must be
-/// [`SendAsyncContextManager`]s, so the stack is `Send` and works in spawned
-/// tasks. [`enter`](Self::enter) drops the target at once and keeps the
+/// Managers are boxed (one allocation per entry) and must be owned
+/// (`'static`) [`SendAsyncContextManager`]s, so the stack is `Send` and
+/// works in spawned tasks. (A lifetime parameter for borrowing managers
+/// would be possible, but the stack's futures then trip rustc's
+/// "not general enough" limitation in spawned tasks.) [`enter`](Self::enter) drops the target at once and keeps the
 /// manager entered; [`enter_map`](Self::enter_map) hands back what a closure
 /// makes of the target, which cannot borrow the manager (that would borrow
 /// the whole stack): the target itself when it owns its data or borrows
 /// something else (a name, the `MutexGuard<'m, T>` of a `&'m Mutex<T>`).
 ///
 /// `E` is the type exit errors are converted into (`M::Error: Into<E>`);
-/// the default, [`BoxError`], takes any `Error + Send + Sync`.
+/// the default, [`AnyError`], takes any `Error + Send + Sync`.
 ///
 /// # Example
 ///
@@ -117,11 +170,11 @@ impl<F, C: FnOnce()> Drop for Callback<F, C> {
 /// assert_eq!(*log.lock().unwrap(), ["on red", "on green", "off green", "off red"]);
 /// # }
 /// ```
-pub struct ExitStack<'s, E = BoxError> {
-    entries: Vec<Box<dyn Entry<E> + 's>>,
+pub struct ExitStack<E = AnyError> {
+    entries: Vec<Box<dyn Entry<E>>>,
 }
 
-impl<'s, E> ExitStack<'s, E> {
+impl<E: 'static> ExitStack<E> {
     /// An empty stack.
     pub fn new() -> Self {
         ExitStack {
@@ -157,11 +210,15 @@ impl<'s, E> ExitStack<'s, E> {
     /// neither `exit` nor `cancel` will run for it.
     pub async fn enter<M>(&mut self, manager: M) -> Result<(), M::Error>
     where
-        M: SendAsyncContextManager + 's,
+        M: SendAsyncContextManager + 'static,
         M::Error: Into<E>,
-        E: 's,
     {
-        self.enter_map(manager, |target| drop(target)).await
+        // Not `enter_map` with a dropping closure: its higher-ranked bound
+        // would make the future trip rustc's "not general enough" in tasks.
+        let mut guard = Guard::new(SendManager::new(manager));
+        drop(guard.enter().await?);
+        self.entries.push(Box::new(Managed(guard)));
+        Ok(())
     }
 
     /// Enters `manager`, keeps it for exit, and returns what `keep` makes of
@@ -171,9 +228,8 @@ impl<'s, E> ExitStack<'s, E> {
     /// `MutexGuard<'m, T>` for `&'m Mutex<T>`, a name, a handle).
     pub async fn enter_map<M, T, K>(&mut self, manager: M, keep: K) -> Result<T, M::Error>
     where
-        M: SendAsyncContextManager + 's,
+        M: SendAsyncContextManager + 'static,
         M::Error: Into<E>,
-        E: 's,
         K: for<'a> FnOnce(M::Target<'a>) -> T,
     {
         let mut guard = Guard::new(SendManager::new(manager));
@@ -188,9 +244,8 @@ impl<'s, E> ExitStack<'s, E> {
     /// do nothing, and say why).
     pub fn push_callback<F, C>(&mut self, cleanup: F, cancel: C)
     where
-        F: Future<Output = Result<(), E>> + Send + 's,
-        C: FnOnce() + Send + 's,
-        E: 's,
+        F: Future<Output = Result<(), E>> + Send + 'static,
+        C: FnOnce() + Send + 'static,
     {
         self.entries.push(Box::new(Callback {
             cleanup: Some(cleanup),
@@ -230,6 +285,9 @@ impl<'s, E> ExitStack<'s, E> {
         }
     }
 
+}
+
+impl<E> ExitStack<E> {
     /// Runs the `cancel` hook of every pending entry, last in first out.
     fn cancel_all(&mut self) {
         while let Some(entry) = self.entries.pop() {
@@ -238,13 +296,13 @@ impl<'s, E> ExitStack<'s, E> {
     }
 }
 
-impl<E> Default for ExitStack<'_, E> {
+impl<E: 'static> Default for ExitStack<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> fmt::Debug for ExitStack<'_, E> {
+impl<E> fmt::Debug for ExitStack<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExitStack")
             .field("pending", &self.entries.len())
@@ -252,7 +310,7 @@ impl<E> fmt::Debug for ExitStack<'_, E> {
     }
 }
 
-impl<E> Drop for ExitStack<'_, E> {
+impl<E> Drop for ExitStack<E> {
     fn drop(&mut self) {
         // `Vec` would drop first in first out; cancellation is the reverse.
         self.cancel_all();
@@ -261,19 +319,23 @@ impl<E> Drop for ExitStack<'_, E> {
 
 /// The stack as a manager: entering does nothing, the target is the stack,
 /// exit closes it with the block's outcome, cancel cancels every entry.
-impl<'s, E> AsyncContextManager for ExitStack<'s, E> {
+// The futures are declared `Send` (refining the trait) so that a block over
+// the stack is `Send` without the compiler looking through them, which
+// trips rustc's "not general enough" limitation inside spawned tasks.
+#[allow(refining_impl_trait)]
+impl<E: Send + 'static> AsyncContextManager for ExitStack<E> {
     type Target<'a>
-        = &'a mut ExitStack<'s, E>
+        = &'a mut ExitStack<E>
     where
         Self: 'a;
     type Error = ExitError<E>;
 
-    async fn enter(&mut self) -> Result<&mut Self, ExitError<E>> {
-        Ok(self)
+    fn enter(&mut self) -> impl Future<Output = Result<&mut Self, ExitError<E>>> + Send {
+        core::future::ready(Ok(self))
     }
 
-    async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), ExitError<E>> {
-        self.close_with(outcome).await
+    fn exit(&mut self, outcome: Outcome<'_>) -> impl Future<Output = Result<(), ExitError<E>>> + Send {
+        self.close_with(outcome)
     }
 
     fn cancel(&mut self) {
@@ -281,7 +343,7 @@ impl<'s, E> AsyncContextManager for ExitStack<'s, E> {
     }
 }
 
-crate::impl_send_manager!(impl<'s, E> ExitStack<'s, E> where E: Send);
+crate::impl_send_manager!(impl<E> ExitStack<E> where E: Send + 'static);
 
 /// The errors from closing an [`ExitStack`]: the first one, and the rest in
 /// the order they happened.
@@ -329,8 +391,6 @@ impl<E: fmt::Display> fmt::Display for ExitError<E> {
     }
 }
 
-impl<E: std::error::Error + 'static> std::error::Error for ExitError<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.first)
-    }
-}
+// Not `E: Error`, so that `ExitError<AnyError>` is an error too (`AnyError`
+// does not implement `Error`); the first error shows in `Display`.
+impl<E: fmt::Debug + fmt::Display> std::error::Error for ExitError<E> {}

@@ -48,7 +48,7 @@ pub use unwind::CatchUnwind;
 #[cfg(feature = "tokio")]
 pub use detached::{DEFAULT_DETACHED_TIMEOUT, Detached};
 #[cfg(feature = "std")]
-pub use exit_stack::{BoxError, ExitError, ExitStack};
+pub use exit_stack::{AnyError, ExitError, ExitStack};
 #[cfg(feature = "tokio")]
 pub use locks::{Permits, ReadLock, RwLockExt, SemaphoreExt, WriteLock};
 pub use manager_fn::{ManagerFn, manager_fn};
