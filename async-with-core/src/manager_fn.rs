@@ -28,6 +28,13 @@ use crate::{AsyncContextManager, Outcome, SendAsyncContextManager};
 /// [`ExitStack`](crate::ExitStack) and in spawned generic code: an `async`
 /// closure's future cannot be bounded `Send` on stable Rust.
 ///
+/// In a spawned task, let the functions capture owned values (`String`,
+/// clones of an `Arc`) rather than references, even `&'static str`: a
+/// captured reference trips rustc's "`Send` is not general enough"
+/// (the exit function's bound is higher-ranked over the outcome's lifetime).
+/// For the same reason a block over `&mut manager_fn(..)` is not `Send`;
+/// move the manager in.
+///
 /// If the block is cancelled while `exit` is pending, the resource has
 /// already been moved into the exit future and is dropped with it; `cancel`
 /// is then not called (there is nothing left to give it).
@@ -126,9 +133,9 @@ where
         Ok(self.resource.insert(resource))
     }
 
-    async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), E> {
+    fn exit(&mut self, outcome: Outcome<'_>) -> impl Future<Output = Result<(), E>> {
         let resource = self.resource.take().expect(NOT_ENTERED);
-        (self.exit)(resource, outcome).await
+        (self.exit)(resource, outcome)
     }
 
     fn cancel(&mut self) {
@@ -158,3 +165,4 @@ where
         self.exit(outcome)
     }
 }
+
