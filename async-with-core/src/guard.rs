@@ -1,5 +1,9 @@
 //! The guard that makes cleanup happen exactly once.
 
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
 use crate::{AsyncContextManager, Outcome};
 
 /// Owns a manager for the length of one block and runs its cleanup exactly
@@ -49,10 +53,16 @@ impl<M: AsyncContextManager> Guard<M> {
     }
 
     /// Awaits the manager's `enter`; from its success on, the guard is armed.
-    pub async fn enter(&mut self) -> Result<M::Target<'_>, M::Error> {
-        let target = self.manager.enter().await?;
-        self.armed = true;
-        Ok(target)
+    // A plain future rather than an `async fn`: an `async fn` here holds
+    // `M::Target<'_>` in its state, and a block over a borrowed manager
+    // (`&mut m`, `&mutex`) inside a spawned task then fails to compile with
+    // "`AsyncContextManager` is not general enough".
+    pub fn enter(&mut self) -> impl Future<Output = Result<M::Target<'_>, M::Error>> {
+        let Guard { manager, armed } = self;
+        Entering {
+            future: manager.enter(),
+            armed,
+        }
     }
 
     /// Awaits the manager's `exit`; once it completes, the guard is disarmed.
@@ -86,5 +96,29 @@ impl<M: AsyncContextManager> Drop for Guard<M> {
             self.armed = false;
             self.manager.cancel();
         }
+    }
+}
+
+/// [`Guard::enter`]'s future: the manager's `enter`, arming the guard when it
+/// succeeds.
+struct Entering<'a, F> {
+    future: F,
+    armed: &'a mut bool,
+}
+
+impl<T, E, F: Future<Output = Result<T, E>>> Future for Entering<'_, F> {
+    type Output = Result<T, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `future` is structurally pinned: it is never moved out of
+        // `self`, and `Entering` has no `Drop` impl. `armed` is a `&mut bool`,
+        // which is `Unpin`, and is only written through.
+        let this = unsafe { self.get_unchecked_mut() };
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        let result = core::task::ready!(future.poll(cx));
+        if result.is_ok() {
+            *this.armed = true;
+        }
+        Poll::Ready(result)
     }
 }
