@@ -7,9 +7,6 @@
 //! block cancelled while waiting for the lock leaves no trace.
 
 use core::convert::Infallible;
-use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll};
 
 use tokio::sync::{
     AcquireError, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, Semaphore,
@@ -18,31 +15,12 @@ use tokio::sync::{
 
 use crate::{AsyncContextManager, Outcome};
 
-// The managers' futures are Tokio's own futures (wrapped in `Infallibly`),
-// not `async` blocks: an `async` block generic over the lock's lifetime
-// trips rustc's "`AsyncContextManager` is not general enough" when a block
-// over the lock is spawned.
-
-/// Tokio's acquire future, with its output wrapped in `Ok`.
-struct Infallibly<F>(F);
-
-impl<F: Future> Future for Infallibly<F> {
-    type Output = Result<F::Output, Infallible>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: the inner future is structurally pinned: it is never moved
-        // out of `self`, and `Infallibly` has no `Drop` impl.
-        let future = unsafe { self.map_unchecked_mut(|this| &mut this.0) };
-        future.poll(cx).map(Ok)
-    }
-}
-
 /// Implements the parts every lock manager shares: nothing to undo, because
 /// the target releases the lock when it is dropped.
 macro_rules! release_on_drop {
     () => {
-        fn exit(&mut self, _outcome: Outcome<'_>) -> impl Future<Output = Result<(), Self::Error>> {
-            core::future::ready(Ok(()))
+        async fn exit(&mut self, _outcome: Outcome<'_>) -> Result<(), Self::Error> {
+            Ok(())
         }
 
         fn cancel(&mut self) {
@@ -73,8 +51,8 @@ impl<'m, T: ?Sized> AsyncContextManager for &'m Mutex<T> {
         Self: 'a;
     type Error = Infallible;
 
-    fn enter(&mut self) -> impl Future<Output = Result<MutexGuard<'m, T>, Infallible>> {
-        Infallibly(Mutex::lock(self))
+    async fn enter(&mut self) -> Result<MutexGuard<'m, T>, Infallible> {
+        Ok(Mutex::lock(self).await)
     }
 
     release_on_drop!();
@@ -135,8 +113,8 @@ impl<'m, T: ?Sized> AsyncContextManager for ReadLock<'m, T> {
         Self: 'a;
     type Error = Infallible;
 
-    fn enter(&mut self) -> impl Future<Output = Result<RwLockReadGuard<'m, T>, Infallible>> {
-        Infallibly(self.0.read())
+    async fn enter(&mut self) -> Result<RwLockReadGuard<'m, T>, Infallible> {
+        Ok(self.0.read().await)
     }
 
     release_on_drop!();
@@ -149,16 +127,18 @@ impl<'m, T: ?Sized> AsyncContextManager for WriteLock<'m, T> {
         Self: 'a;
     type Error = Infallible;
 
-    fn enter(&mut self) -> impl Future<Output = Result<RwLockWriteGuard<'m, T>, Infallible>> {
-        Infallibly(self.0.write())
+    async fn enter(&mut self) -> Result<RwLockWriteGuard<'m, T>, Infallible> {
+        Ok(self.0.write().await)
     }
 
     release_on_drop!();
 }
 
-/// `async_with!(&semaphore? => permit { ... })`: holds one permit for the
-/// block; the target is the [`SemaphorePermit`]. It can fail (the `?` mark)
-/// with [`AcquireError`] when the semaphore is closed.
+/// `async_with!(slots? => permit { ... })` with `slots: &Semaphore`: holds
+/// one permit for the block; the target is the [`SemaphorePermit`]. It can
+/// fail (hence the `?` mark) with [`AcquireError`] when the semaphore is
+/// closed. (With a `Semaphore` local, bind `let slots = &semaphore;` first:
+/// `&semaphore?` parses as `&(semaphore?)`.)
 ///
 /// ```
 /// use async_with_core::with;
@@ -179,8 +159,8 @@ impl<'m> AsyncContextManager for &'m Semaphore {
         Self: 'a;
     type Error = AcquireError;
 
-    fn enter(&mut self) -> impl Future<Output = Result<SemaphorePermit<'m>, AcquireError>> {
-        Semaphore::acquire(self)
+    async fn enter(&mut self) -> Result<SemaphorePermit<'m>, AcquireError> {
+        Semaphore::acquire(self).await
     }
 
     release_on_drop!();
@@ -225,8 +205,8 @@ impl<'m> AsyncContextManager for Permits<'m> {
         Self: 'a;
     type Error = AcquireError;
 
-    fn enter(&mut self) -> impl Future<Output = Result<SemaphorePermit<'m>, AcquireError>> {
-        self.semaphore.acquire_many(self.n)
+    async fn enter(&mut self) -> Result<SemaphorePermit<'m>, AcquireError> {
+        self.semaphore.acquire_many(self.n).await
     }
 
     release_on_drop!();
