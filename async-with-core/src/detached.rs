@@ -21,7 +21,8 @@ pub const DEFAULT_DETACHED_TIMEOUT: Duration = Duration::from_secs(5);
 /// ([`Handle::try_current`](tokio::runtime::Handle::try_current)), which
 /// awaits `exit(Outcome::Cancelled)`, bounded by the timeout:
 ///
-/// - exit completed: done (an exit error is logged with `tracing`);
+/// - exit completed: done (an exit error is reported through `tracing`
+///   and on stderr, since nothing awaits the task);
 /// - the timeout elapsed, or the runtime shut down and dropped the task: the
 ///   manager's own `cancel` runs;
 /// - no runtime is running on the dropping thread: the manager's own
@@ -172,8 +173,10 @@ where
     M: SendAsyncContextManager + 'static,
     M::Error: Debug,
 {
+    // Built before the task starts, so a task dropped before its first poll
+    // (a runtime shutting down) still cancels.
+    let mut pending = CancelUnlessExited(Some(manager));
     async move {
-        let mut pending = CancelUnlessExited(Some(manager));
         let exit = match pending.0.as_mut() {
             Some(manager) => manager.exit_send(Outcome::Cancelled),
             None => return,
@@ -182,9 +185,12 @@ where
         match result {
             Ok(result) => {
                 // Exit completed, so the manager's `cancel` must not run.
-                pending.0 = None;
+                drop(pending.0.take());
                 if let Err(error) = result {
+                    // Nobody awaits this task: report rather than lose it,
+                    // as a failed `exit` during a panic is reported.
                     tracing::error!(?error, "async-with: detached `exit` failed");
+                    std::eprintln!("async-with: detached `exit` failed: {error:?}");
                 }
             }
             Err(_elapsed) => {
