@@ -28,12 +28,12 @@ pub use async_with_core::{AsyncContextManager, Failure, Guard, Outcome, PanicPay
 
 // Python's contextlib, Rust-style: the function API, `nullcontext`,
 // `@asynccontextmanager`, `AsyncExitStack`, the Send-bound trait.
+#[cfg(feature = "std")]
+pub use async_with_core::{AnyError, ExitError, ExitStack};
 pub use async_with_core::{
     ManagerFn, NullContext, SendAsyncContextManager, SendManager, impl_send_manager, manager_fn,
     nullcontext, try_with, with,
 };
-#[cfg(feature = "std")]
-pub use async_with_core::{AnyError, ExitError, ExitStack};
 // Tokio's locks as managers and the detached exit.
 #[cfg(feature = "tokio")]
 pub use async_with_core::{

@@ -30,7 +30,10 @@ fn close_exits_everything_in_reverse_order() {
         stack.enter(log.manager("a")).await.unwrap();
         let (cleanup, cancel) = callback(&log, "b");
         stack.push_callback(cleanup, cancel);
-        let name = stack.enter_map(log.manager("c"), |name| name).await.unwrap();
+        let name = stack
+            .enter_map(log.manager("c"), |name| name)
+            .await
+            .unwrap();
         assert_eq!((name, stack.len()), ("c", 3));
         stack.close().await.unwrap();
         assert!(stack.is_empty());
@@ -108,7 +111,13 @@ fn dropping_the_stack_cancels_every_pending_entry_last_first() {
         drop(stack);
         assert_eq!(
             log.events(),
-            ["enter a", "enter c", "cancel c", "cancel callback b", "cancel a"]
+            [
+                "enter a",
+                "enter c",
+                "cancel c",
+                "cancel callback b",
+                "cancel a"
+            ]
         );
     });
 }
@@ -118,14 +127,22 @@ fn a_cancelled_close_cancels_the_exiting_entry_and_the_rest() {
     on_both_runtimes(|log| async move {
         let mut stack = ExitStack::<AnyError>::new();
         stack.enter(log.manager("a")).await.unwrap();
-        let slow = log.manager("b").slow_exit(std::time::Duration::from_secs(60));
+        let slow = log
+            .manager("b")
+            .slow_exit(std::time::Duration::from_secs(60));
         stack.enter(slow).await.unwrap();
         cancel_at_first_pending(stack.close()).await;
         assert_eq!(stack.len(), 2, "the exiting entry stays until it exited");
         drop(stack);
         assert_eq!(
             log.events(),
-            ["enter a", "enter b", "exit b completed", "cancel b", "cancel a"]
+            [
+                "enter a",
+                "enter b",
+                "exit b completed",
+                "cancel b",
+                "cancel a"
+            ]
         );
     });
 }
@@ -137,7 +154,11 @@ fn pop_all_hands_the_cleanup_over() {
         setup.enter(log.manager("a")).await.unwrap();
         let mut owner = setup.pop_all();
         drop(setup);
-        assert_eq!(log.events(), ["enter a"], "the emptied stack cancels nothing");
+        assert_eq!(
+            log.events(),
+            ["enter a"],
+            "the emptied stack cancels nothing"
+        );
         owner.close().await.unwrap();
         assert_eq!(log.events(), ["enter a", "exit a completed", "exited a"]);
     });
@@ -190,10 +211,7 @@ fn a_cancelled_block_over_the_stack_cancels_its_entries() {
             Ok::<(), BoxError>(())
         };
         cancel_at_first_pending(block).await;
-        assert_eq!(
-            log.events(),
-            ["enter a", "enter b", "cancel b", "cancel a"]
-        );
+        assert_eq!(log.events(), ["enter a", "enter b", "cancel b", "cancel a"]);
     });
 }
 

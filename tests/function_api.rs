@@ -57,7 +57,11 @@ fn try_with_tells_exit_the_body_error() {
         assert_eq!(result, Err(ManagerError("boom".into())));
         assert_eq!(
             log.events(),
-            ["enter a", "exit a failed(ManagerError(\"boom\"))", "exited a"]
+            [
+                "enter a",
+                "exit a failed(ManagerError(\"boom\"))",
+                "exited a"
+            ]
         );
     });
 }
@@ -120,7 +124,11 @@ fn try_with_exit_error_replaces_the_body_error() {
         assert_eq!(result, Err(ManagerError("exit a failed".into())));
         assert_eq!(
             log.events(),
-            ["enter a", "exit a failed(ManagerError(\"body\"))", "exited a"]
+            [
+                "enter a",
+                "exit a failed(ManagerError(\"body\"))",
+                "exited a"
+            ]
         );
     });
 }
@@ -133,19 +141,28 @@ fn a_panic_is_told_to_exit_then_resumes() {
         }))
         .await;
         assert_eq!(message, "boom");
-        assert_eq!(log.events(), ["enter a", "exit a panicked(boom)", "exited a"]);
+        assert_eq!(
+            log.events(),
+            ["enter a", "exit a panicked(boom)", "exited a"]
+        );
     });
 }
 
 #[test]
 fn try_with_a_panic_is_told_to_exit_then_resumes() {
     on_both_runtimes(|log| async move {
-        let message = panic_message(try_with(log.owned_fallible("a"), async |_| -> Result<(), ManagerError> {
-            panic!("boom");
-        }))
+        let message = panic_message(try_with(
+            log.owned_fallible("a"),
+            async |_| -> Result<(), ManagerError> {
+                panic!("boom");
+            },
+        ))
         .await;
         assert_eq!(message, "boom");
-        assert_eq!(log.events(), ["enter a", "exit a panicked(boom)", "exited a"]);
+        assert_eq!(
+            log.events(),
+            ["enter a", "exit a panicked(boom)", "exited a"]
+        );
     });
 }
 
@@ -163,7 +180,10 @@ fn cancellation_in_the_body_runs_cancel_once() {
 #[test]
 fn cancellation_during_exit_runs_cancel_instead() {
     on_both_runtimes(|log| async move {
-        let slow = Owned(log.manager("a").slow_exit(std::time::Duration::from_secs(60)));
+        let slow = Owned(
+            log.manager("a")
+                .slow_exit(std::time::Duration::from_secs(60)),
+        );
         cancel_at_first_pending(with(slow, async |_| ())).await;
         assert_eq!(log.events(), ["enter a", "exit a completed", "cancel a"]);
     });
@@ -173,7 +193,8 @@ fn cancellation_during_exit_runs_cancel_instead() {
 fn a_panic_in_exit_propagates_and_cancel_runs() {
     // Exit did not complete, so the exactly-once rule picks `cancel`.
     on_both_runtimes(|log| async move {
-        let message = panic_message(with(Owned(log.manager("a").panicking_exit()), async |_| ())).await;
+        let message =
+            panic_message(with(Owned(log.manager("a").panicking_exit()), async |_| ())).await;
         assert_eq!(message, "exit of a panicked");
         assert_eq!(log.events(), ["enter a", "exit a completed", "cancel a"]);
     });

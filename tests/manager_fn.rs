@@ -158,10 +158,7 @@ fn manager_fns_go_on_an_exit_stack() {
     on_both_runtimes(|log| async move {
         let mut stack = ExitStack::<AnyError>::new();
         for name in ["a", "b"] {
-            stack
-                .enter(connection!(log, name, false))
-                .await
-                .unwrap();
+            stack.enter(connection!(log, name, false)).await.unwrap();
         }
         stack.close().await.unwrap();
         assert_eq!(

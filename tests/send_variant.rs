@@ -150,7 +150,9 @@ impl_send_manager!(impl<T> Door<T> where T: Send);
 #[test]
 fn impl_send_manager_covers_generic_types() {
     on_both_runtimes(|log| async move {
-        let done = spawn_with(Door(5_u8, log.clone()), log.clone()).await.unwrap();
+        let done = spawn_with(Door(5_u8, log.clone()), log.clone())
+            .await
+            .unwrap();
         assert_eq!(done, Ok(7));
         assert_eq!(log.events(), ["open", "body", "close completed"]);
     });

@@ -284,7 +284,6 @@ impl<E: 'static> ExitStack<E> {
             }),
         }
     }
-
 }
 
 impl<E> ExitStack<E> {
@@ -334,7 +333,10 @@ impl<E: Send + 'static> AsyncContextManager for ExitStack<E> {
         core::future::ready(Ok(self))
     }
 
-    fn exit(&mut self, outcome: Outcome<'_>) -> impl Future<Output = Result<(), ExitError<E>>> + Send {
+    fn exit(
+        &mut self,
+        outcome: Outcome<'_>,
+    ) -> impl Future<Output = Result<(), ExitError<E>>> + Send {
         self.close_with(outcome)
     }
 

@@ -111,8 +111,7 @@ impl<R, En, Ex, C> fmt::Debug for ManagerFn<R, En, Ex, C> {
     }
 }
 
-const NOT_ENTERED: &str =
-    "`ManagerFn` exited or cancelled without a successful `enter` (drive it with `async_with!`, `with` or `Guard`)";
+const NOT_ENTERED: &str = "`ManagerFn` exited or cancelled without a successful `enter` (drive it with `async_with!`, `with` or `Guard`)";
 
 impl<R, E, En, EnFut, Ex, ExFut, C> AsyncContextManager for ManagerFn<R, En, Ex, C>
 where
@@ -165,4 +164,3 @@ where
         self.exit(outcome)
     }
 }
-

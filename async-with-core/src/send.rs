@@ -47,9 +47,7 @@ use crate::{AsyncContextManager, Outcome};
 /// ```
 pub trait SendAsyncContextManager: AsyncContextManager + Send {
     /// [`AsyncContextManager::enter`], with its future declared `Send`.
-    fn enter_send(
-        &mut self,
-    ) -> impl Future<Output = Result<Self::Target<'_>, Self::Error>> + Send;
+    fn enter_send(&mut self) -> impl Future<Output = Result<Self::Target<'_>, Self::Error>> + Send;
 
     /// [`AsyncContextManager::exit`], with its future declared `Send`.
     fn exit_send(
@@ -121,9 +119,7 @@ macro_rules! impl_send_manager {
 }
 
 impl<M: SendAsyncContextManager + ?Sized> SendAsyncContextManager for &mut M {
-    fn enter_send(
-        &mut self,
-    ) -> impl Future<Output = Result<Self::Target<'_>, Self::Error>> + Send {
+    fn enter_send(&mut self) -> impl Future<Output = Result<Self::Target<'_>, Self::Error>> + Send {
         (**self).enter_send()
     }
 
@@ -174,7 +170,10 @@ impl<M: SendAsyncContextManager> AsyncContextManager for SendManager<M> {
         self.0.enter_send()
     }
 
-    fn exit(&mut self, outcome: Outcome<'_>) -> impl Future<Output = Result<(), Self::Error>> + Send {
+    fn exit(
+        &mut self,
+        outcome: Outcome<'_>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
         self.0.exit_send(outcome)
     }
 
@@ -184,9 +183,7 @@ impl<M: SendAsyncContextManager> AsyncContextManager for SendManager<M> {
 }
 
 impl<M: SendAsyncContextManager> SendAsyncContextManager for SendManager<M> {
-    fn enter_send(
-        &mut self,
-    ) -> impl Future<Output = Result<Self::Target<'_>, Self::Error>> + Send {
+    fn enter_send(&mut self) -> impl Future<Output = Result<Self::Target<'_>, Self::Error>> + Send {
         self.0.enter_send()
     }
 

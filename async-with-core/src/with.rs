@@ -12,7 +12,8 @@ use crate::{AsyncContextManager, CatchUnwind, Failure, Guard, Outcome};
 
 /// What a caught panic reports when `exit` also failed and its error type is
 /// not known to be `Debug` (in [`with`] nothing says it is).
-const UNPRINTABLE_EXIT_ERROR: &str = "an `exit` error (in `with` its type is not known to be `Debug`; `try_with` prints it)";
+const UNPRINTABLE_EXIT_ERROR: &str =
+    "an `exit` error (in `with` its type is not known to be `Debug`; `try_with` prints it)";
 
 /// Runs `body` inside `manager` and returns its value: Python's
 /// `async with manager as target: ...` as a function.
@@ -126,7 +127,10 @@ where
     let exit = guard.exit(outcome).await.map_err(E::from);
     let result = match caught {
         Ok(result) => result,
-        Err(payload) => resume(payload, exit.as_ref().err().map(|error| error as &dyn Debug)),
+        Err(payload) => resume(
+            payload,
+            exit.as_ref().err().map(|error| error as &dyn Debug),
+        ),
     };
     exit?;
     result
