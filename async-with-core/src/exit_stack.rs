@@ -157,7 +157,7 @@ impl<F, C: FnOnce()> Drop for Callback<F, C> {
 /// let led = |name: &'static str| {
 ///     let (on, off) = (log.clone(), log.clone());
 ///     manager_fn(
-///         move || { on.lock().unwrap().push(format!("on {name}")); async { Ok::<_, std::io::Error>(name) } },
+///         move || { on.lock().unwrap().push(format!("on {name}")); async move { Ok::<_, std::io::Error>(name) } },
 ///         move |name, _| { off.lock().unwrap().push(format!("off {name}")); async { Ok(()) } },
 ///         drop,
 ///     )

@@ -34,14 +34,21 @@ macro_rules! release_on_drop {
 /// the target is the [`MutexGuard`].
 ///
 /// ```
-/// use async_with_core::with;
+/// use async_with_core::{Guard, Outcome};
 /// use tokio::sync::Mutex;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let counter = Mutex::new(0);
-/// with(&counter, async |mut count: tokio::sync::MutexGuard<'_, i32>| *count += 1).await.unwrap();
-/// assert_eq!(*counter.lock().await, 1);
+/// // With the `async-with` facade: `async_with!(&counter => mut count { *count += 1 })`,
+/// // which does this:
+/// let mut guard = Guard::new(&counter);
+/// let mut count = guard.enter().await.unwrap();
+/// *count += 1;
+/// assert!(counter.try_lock().is_err(), "locked while the target lives");
+/// drop(count);
+/// guard.exit(Outcome::Completed).await.unwrap();
+/// assert_eq!(*counter.try_lock().unwrap(), 1);
 /// # }
 /// ```
 impl<'m, T: ?Sized> AsyncContextManager for &'m Mutex<T> {
@@ -72,21 +79,20 @@ pub struct WriteLock<'m, T: ?Sized>(&'m RwLock<T>);
 /// (`&RwLock` can only be a manager one way).
 ///
 /// ```
-/// use async_with_core::{with, RwLockExt};
+/// use async_with_core::{Guard, Outcome, RwLockExt};
 /// use tokio::sync::RwLock;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let config = RwLock::new(String::from("led=17"));
-/// with(config.write_ctx(), async |mut text: tokio::sync::RwLockWriteGuard<'_, String>| {
-///     text.push_str(",settle=50ms");
-/// })
-/// .await
-/// .unwrap();
-/// let len = with(config.read_ctx(), async |text: tokio::sync::RwLockReadGuard<'_, String>| text.len())
-///     .await
-///     .unwrap();
-/// assert_eq!(len, 19);
+/// // `async_with!(config.write_ctx() => mut text { text.push_str(",on") })`:
+/// let mut guard = Guard::new(config.write_ctx());
+/// let mut text = guard.enter().await.unwrap();
+/// text.push_str(",on");
+/// assert!(config.try_read().is_err(), "the writer excludes readers");
+/// drop(text);
+/// guard.exit(Outcome::Completed).await.unwrap();
+/// assert_eq!(*config.try_read().unwrap(), "led=17,on");
 /// # }
 /// ```
 pub trait RwLockExt<T: ?Sized> {
@@ -141,14 +147,18 @@ impl<'m, T: ?Sized> AsyncContextManager for WriteLock<'m, T> {
 /// `&semaphore?` parses as `&(semaphore?)`.)
 ///
 /// ```
-/// use async_with_core::with;
+/// use async_with_core::{Guard, Outcome};
 /// use tokio::sync::Semaphore;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let slots = Semaphore::new(2);
-/// let inside = with(&slots, async |_permit| slots.available_permits()).await.unwrap();
-/// assert_eq!(inside, 1);
+/// // `async_with!(slots_ref? => _permit { ... })` with `slots_ref = &slots`:
+/// let mut guard = Guard::new(&slots);
+/// let permit = guard.enter().await.unwrap();
+/// assert_eq!(slots.available_permits(), 1);
+/// drop(permit);
+/// guard.exit(Outcome::Completed).await.unwrap();
 /// assert_eq!(slots.available_permits(), 2);
 /// # }
 /// ```
@@ -177,14 +187,18 @@ pub struct Permits<'m> {
 /// An adapter that makes a [`Semaphore`] a manager holding several permits.
 ///
 /// ```
-/// use async_with_core::{with, SemaphoreExt};
+/// use async_with_core::{Guard, Outcome, SemaphoreExt};
 /// use tokio::sync::Semaphore;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let slots = Semaphore::new(5);
-/// let inside = with(slots.permits_ctx(3), async |_permits| slots.available_permits()).await.unwrap();
-/// assert_eq!(inside, 2);
+/// // `async_with!(slots.permits_ctx(3)? => _permits { ... })`:
+/// let mut guard = Guard::new(slots.permits_ctx(3));
+/// let permits = guard.enter().await.unwrap();
+/// assert_eq!(slots.available_permits(), 2);
+/// drop(permits);
+/// guard.exit(Outcome::Completed).await.unwrap();
 /// # }
 /// ```
 pub trait SemaphoreExt {

@@ -32,6 +32,7 @@ use crate::{AsyncContextManager, Outcome};
 /// async fn spawned<M>(manager: M) -> u32
 /// where
 ///     M: SendAsyncContextManager<Error = core::convert::Infallible> + 'static,
+///     for<'a> M::Target<'a>: Send, // the body holds the target
 /// {
 ///     tokio::spawn(async move {
 ///         with(SendManager::new(manager), async |_target| 7).await.unwrap()

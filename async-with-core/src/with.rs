@@ -93,7 +93,10 @@ where
 /// exception raised in Python's `__aexit__` does); the body's result.
 ///
 /// The error type must be `Debug + Sync` so `exit` can be shown it while it
-/// runs, possibly on another thread. `io::Error`, `String`, `anyhow::Error`,
+/// runs, possibly on another thread, and convert from the manager's error:
+/// for an infallible manager that is `From<Infallible>`, which boxed errors
+/// and `anyhow::Error` implement (a thiserror enum needs a variant or an
+/// `impl From<Infallible>`). `io::Error`, `String`, `anyhow::Error`,
 /// thiserror enums and `Box<dyn Error + Send + Sync>` all are.
 ///
 /// # Example
@@ -103,11 +106,12 @@ where
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let parsed: Result<u32, String> = try_with(nullcontext("12x"), async |text: &mut &str| {
-///     text.parse::<u32>().map_err(|error| format!("{text:?}: {error}"))
+/// type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// let parsed: Result<u32, BoxError> = try_with(nullcontext("12x"), async |text: &mut &str| {
+///     Ok(text.parse::<u32>()?)
 /// })
 /// .await;
-/// assert_eq!(parsed, Err("\"12x\": invalid digit found in string".to_owned()));
+/// assert_eq!(parsed.unwrap_err().to_string(), "invalid digit found in string");
 /// # }
 /// ```
 pub async fn try_with<M, F, T, E>(manager: M, body: F) -> Result<T, E>
