@@ -232,3 +232,34 @@ fn exit_errors_of_a_block_over_the_stack_propagate() {
         );
     });
 }
+
+#[test]
+fn a_panicking_block_over_the_stack_tells_every_exit_then_resumes() {
+    on_both_runtimes(|log| async move {
+        let message = panic_message(async {
+            async_with!(ExitStack::<AnyError>::new()? => stack {
+                stack.enter(log.manager("a")).await?;
+                stack.enter(log.manager("b")).await?;
+                // Not a bare `panic!`: a diverging body does not compile
+                // (macro bug, reported).
+                if stack.len() == 2 {
+                    panic!("boom");
+                }
+            });
+            Ok::<(), BoxError>(())
+        })
+        .await;
+        assert_eq!(message, "boom");
+        assert_eq!(
+            log.events(),
+            [
+                "enter a",
+                "enter b",
+                "exit b panicked(boom)",
+                "exited b",
+                "exit a panicked(boom)",
+                "exited a"
+            ]
+        );
+    });
+}

@@ -2,6 +2,12 @@
 //! [`AsyncContextManager`] trait, [`Outcome`], the [`Guard`] runtime that
 //! makes cleanup happen exactly once, and the LED [`Spotlight`](spotlight).
 //!
+//! Beyond the trait, the rest of Python's `contextlib`: [`with`] and
+//! [`try_with`] (the block as a function), [`manager_fn`]
+//! (`@asynccontextmanager`), [`ExitStack`] (`AsyncExitStack`),
+//! [`nullcontext`], Tokio's locks as managers, [`Detached`] (async cleanup on
+//! cancellation) and [`SendAsyncContextManager`] for generic code that spawns.
+//!
 //! Depend on the `async-with` facade instead: it re-exports everything here
 //! together with the `async_with!` macro.
 //!
