@@ -38,6 +38,19 @@ pub mod led {
     #[doc(inline)]
     pub use async_with_core::led::*;
 }
+// Python's contextlib, Rust-style: the function API, `nullcontext`,
+// `@asynccontextmanager`, `AsyncExitStack`, the Send-bound trait.
+#[cfg(feature = "std")]
+pub use async_with_core::{AnyError, ExitError, ExitStack};
+pub use async_with_core::{
+    ManagerFn, NullContext, SendAsyncContextManager, SendManager, impl_send_manager, manager_fn,
+    nullcontext, try_with, with,
+};
+// Tokio's locks as managers and the detached exit.
+#[cfg(feature = "tokio")]
+pub use async_with_core::{
+    DEFAULT_DETACHED_TIMEOUT, Detached, Permits, ReadLock, RwLockExt, SemaphoreExt, WriteLock,
+};
 
 /// Runs a block inside one or more async context managers.
 ///

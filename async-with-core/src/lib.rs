@@ -2,6 +2,12 @@
 //! [`AsyncContextManager`] trait, [`Outcome`], the [`Guard`] runtime that
 //! makes cleanup happen exactly once, and the LED [`Spotlight`].
 //!
+//! Beyond the trait, the rest of Python's `contextlib`: [`with`] and
+//! [`try_with`] (the block as a function), [`manager_fn`]
+//! (`@asynccontextmanager`), [`ExitStack`] (`AsyncExitStack`),
+//! [`nullcontext`], Tokio's locks as managers, [`Detached`] (async cleanup on
+//! cancellation) and [`SendAsyncContextManager`] for generic code that spawns.
+//!
 //! Depend on the `async-with` facade instead: it re-exports everything here
 //! together with the `async_with!` macro.
 //!
@@ -22,10 +28,20 @@
     unreachable_pub
 )]
 
+#[cfg(feature = "tokio")]
+mod detached;
+#[cfg(feature = "std")]
+mod exit_stack;
 mod guard;
+#[cfg(feature = "tokio")]
+mod locks;
 mod manager;
+mod manager_fn;
+mod nullcontext;
 mod outcome;
+mod send;
 mod unwind;
+mod with;
 
 #[cfg(feature = "std")]
 pub mod led;
@@ -41,4 +57,14 @@ pub use outcome::{Failure, Outcome, PanicPayload};
 pub use unwind::CatchUnwind;
 
 #[cfg(feature = "tokio")]
+pub use detached::{DEFAULT_DETACHED_TIMEOUT, Detached};
+#[cfg(feature = "tokio")]
 pub use spotlight::{SettleError, Spotlight};
+#[cfg(feature = "std")]
+pub use exit_stack::{AnyError, ExitError, ExitStack};
+#[cfg(feature = "tokio")]
+pub use locks::{Permits, ReadLock, RwLockExt, SemaphoreExt, WriteLock};
+pub use manager_fn::{ManagerFn, manager_fn};
+pub use nullcontext::{NullContext, nullcontext};
+pub use send::{SendAsyncContextManager, SendManager};
+pub use with::{try_with, with};

@@ -53,6 +53,29 @@ impl Outcome<'_> {
     pub fn is_abnormal(&self) -> bool {
         !self.is_completed()
     }
+
+    /// The same outcome, borrowed for a shorter time, so one ending can be
+    /// told to several managers in turn (the exit stack does this).
+    ///
+    /// ```
+    /// use async_with_core::Outcome;
+    ///
+    /// let mut outcome = Outcome::Cancelled;
+    /// let first = outcome.reborrow().to_string();
+    /// assert_eq!(first, outcome.to_string());
+    /// ```
+    pub fn reborrow(&mut self) -> Outcome<'_> {
+        match self {
+            Outcome::Completed => Outcome::Completed,
+            Outcome::Failed(failure) => Outcome::Failed(Failure {
+                debug: failure.debug,
+            }),
+            Outcome::Panicked(panic) => Outcome::Panicked(PanicPayload {
+                payload: &mut *panic.payload,
+            }),
+            Outcome::Cancelled => Outcome::Cancelled,
+        }
+    }
 }
 
 impl fmt::Display for Outcome<'_> {

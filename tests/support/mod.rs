@@ -218,3 +218,77 @@ where
     // Spawned, so the block runs on a worker thread and must be `Send`.
     multi.block_on(async { tokio::spawn(test(Log::new())).await.unwrap() });
 }
+
+// Both test managers' futures are `Send`, so they work in the exit stack,
+// under `Detached` and in spawned generic code.
+async_with::impl_send_manager!(Recorder);
+async_with::impl_send_manager!(Fallible);
+
+/// Polls `future` once, asserts it is pending, then drops it: cancellation
+/// at its first pending `.await`.
+pub async fn cancel_at_first_pending<F: std::future::Future>(future: F) {
+    let mut future = std::pin::pin!(future);
+    assert!(
+        futures::poll!(future.as_mut()).is_pending(),
+        "the future finished before it could be cancelled"
+    );
+}
+
+/// Runs `future`, expecting it to panic; returns the panic message.
+pub async fn panic_message<F: std::future::Future>(future: F) -> String {
+    use futures::FutureExt;
+    let payload = std::panic::AssertUnwindSafe(future)
+        .catch_unwind()
+        .await
+        .err()
+        .expect("the future did not panic");
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        return (*message).to_owned();
+    }
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_else(|| "<non-string panic>".to_owned())
+}
+
+/// A recording manager whose target is an owned `String`: the function
+/// API's closures then have no lifetime in their argument (see the `with`
+/// docs on rustc's limitation for targets holding a fixed lifetime such as
+/// `&'static str`).
+#[derive(Debug)]
+pub struct Owned<M>(pub M);
+
+impl Log {
+    /// A recording manager named `name` whose target is an owned `String`.
+    pub fn owned(&self, name: &'static str) -> Owned<Recorder> {
+        Owned(self.manager(name))
+    }
+
+    /// A fallible recording manager whose target is an owned `String`.
+    pub fn owned_fallible(&self, name: &'static str) -> Owned<Fallible> {
+        Owned(self.fallible(name))
+    }
+}
+
+impl<M> AsyncContextManager for Owned<M>
+where
+    M: for<'a> AsyncContextManager<Target<'a> = &'static str> + 'static,
+{
+    type Target<'a> = String;
+    type Error = M::Error;
+
+    async fn enter(&mut self) -> Result<String, Self::Error> {
+        Ok(self.0.enter().await?.to_owned())
+    }
+
+    async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), Self::Error> {
+        self.0.exit(outcome).await
+    }
+
+    fn cancel(&mut self) {
+        self.0.cancel();
+    }
+}
+
+async_with::impl_send_manager!(Owned<Recorder>);
+async_with::impl_send_manager!(Owned<Fallible>);
