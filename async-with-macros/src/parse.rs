@@ -85,7 +85,9 @@ impl Invocation {
                 "`async_with!` needs a context manager before the body: `async_with!(manager => target { ... })`",
             ));
         }
-        let managers = parse_managers.parse2(split.head.clone())?;
+        let managers = parse_managers
+            .parse2(split.head.clone())
+            .map_err(|error| misplaced_body(&split.head, body_group).unwrap_or(error))?;
         let body = Block::parse.parse2(TokenTree::Group(body_group.clone()).into())?;
         Ok(Invocation {
             krate,
@@ -119,6 +121,34 @@ fn missing_body(head: &TokenStream) -> syn::Error {
         last.span(),
         "expected the body of `async_with!` here, a block: `async_with!(manager => target { ... })`",
     )
+}
+
+/// `async_with!(m => t { ... } else { ... })`: the body came before other
+/// tokens (the last brace group was taken as the body, and the real body
+/// made the managers fail to parse).
+fn misplaced_body(head: &TokenStream, last: &Group) -> Option<syn::Error> {
+    let trees: Vec<TokenTree> = head.clone().into_iter().collect();
+    let index = trees.iter().enumerate().position(|(index, tree)| {
+        // A struct literal or pattern is followed by what continues the
+        // manager (`=>`, `,`, `.`, `?`) or is not a block (`{ x: 1 }`).
+        let continues = matches!(
+            trees.get(index + 1),
+            Some(TokenTree::Punct(p)) if matches!(p.as_char(), '=' | ',' | '.' | '?')
+        );
+        matches!(tree, TokenTree::Group(group) if group.delimiter() == Delimiter::Brace
+            && Block::parse.parse2(tree.clone().into()).is_ok())
+            && index > 0
+            && !continues
+            && parse_managers
+                .parse2(trees[..index].iter().cloned().collect())
+                .is_ok()
+    })?;
+    let mut trailing: TokenStream = trees[index + 1..].iter().cloned().collect();
+    trailing.extend([TokenTree::Group(last.clone())]);
+    Some(syn::Error::new_spanned(
+        trailing,
+        "unexpected tokens after the body of `async_with!`; the body `{ ... }` must come last",
+    ))
 }
 
 /// Whether the brace group ending `trees` belongs to an expression (a struct
