@@ -51,8 +51,10 @@ async fn every_way_out(log: &Log, turn: u32) -> Outcome {
             if i == turn {
                 return ::core::result::Result::Ok(100 + i);
             }
-            let checked: ::core::option::Option<u32> = ::core::option::Option::Some(i);
-            let parsed: u32 = ::core::result::Result::<u32, ManagerError>::Ok(checked.unwrap_or(0))?;
+            let checked: ::core::option::Option<u32> = i.checked_add(0);
+            let parsed: u32 = ::std::format!("{}", checked.ok_or(ManagerError("none".into()))?)
+                .parse()
+                .map_err(|_| ManagerError("parse".into()))?;
             if parsed == 3 {
                 break;
             }

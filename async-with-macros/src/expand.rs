@@ -51,7 +51,17 @@ pub(crate) fn expand(invocation: Invocation, depth: usize) -> TokenStream {
     // expansion of the next.
     let mut block = body;
     for (index, manager) in managers.into_iter().enumerate().rev() {
-        let expr = guarded(&krate, manager, block, depth + index, depth + count);
+        let mut expr = guarded(&krate, manager, block, depth + index, depth + count);
+        if index > 0 {
+            // Parsed back, so that the next outer manager's rewriter sees
+            // this expansion's replayed `return`/`break`/`continue` and its
+            // manager's `?`, exactly as for a nested `async_with!`.
+            if let Expr::Verbatim(tokens) = &expr {
+                if let Ok(parsed) = syn::parse2(tokens.clone()) {
+                    expr = parsed;
+                }
+            }
+        }
         block = Block {
             brace_token: Default::default(),
             stmts: vec![Stmt::Expr(expr, None)],
@@ -80,7 +90,6 @@ fn guarded(
 
     let guard = ident("__async_with_guard");
     let target = ident("__async_with_target");
-    let value = ident("__async_with_value");
     let caught = ident("__async_with_caught");
     let exit = ident("__async_with_exit");
     let outcome = ident("__async_with_outcome");
@@ -98,7 +107,7 @@ fn guarded(
     let at = Span::mixed_site().located_at(manager_span);
     let at_manager = |name: &str| Ident::new(name, at);
     let p_at = {
-        let krate = krate_at(&krate, manager_span);
+        let krate = krate_at(krate, manager_span);
         quote_spanned!(at=> #krate::__private)
     };
     let guard_at = at_manager("__async_with_guard");
@@ -141,10 +150,11 @@ fn guarded(
             let #body_future = #p::CatchUnwind::new(async {
                 let #target = #target;
                 #bind
-                let #value = #body;
+                // The body as the tail, not as a `let` initializer: clippy's
+                // `diverging_sub_expression` flags a body ending in
+                // `return x;` that initializes a `let`.
                 #[allow(unreachable_code)]
-                let #flow_value = #flow::Value(#value);
-                #flow_value
+                #flow::Value(#body)
             });
             let mut #caught = #body_future_await;
             #hints
