@@ -51,17 +51,7 @@ pub(crate) fn expand(invocation: Invocation, depth: usize) -> TokenStream {
     // expansion of the next.
     let mut block = body;
     for (index, manager) in managers.into_iter().enumerate().rev() {
-        let mut expr = guarded(&krate, manager, block, depth + index, depth + count);
-        if index > 0 {
-            // Parsed back, so that the next outer manager's rewriter sees
-            // this expansion's replayed `return`/`break`/`continue` and its
-            // manager's `?`, exactly as for a nested `async_with!`.
-            if let Expr::Verbatim(tokens) = &expr {
-                if let Ok(parsed) = syn::parse2(tokens.clone()) {
-                    expr = parsed;
-                }
-            }
-        }
+        let expr = guarded(&krate, manager, block, depth + index, depth + count);
         block = Block {
             brace_token: Default::default(),
             stmts: vec![Stmt::Expr(expr, None)],
@@ -90,6 +80,7 @@ fn guarded(
 
     let guard = ident("__async_with_guard");
     let target = ident("__async_with_target");
+    let value = ident("__async_with_value");
     let caught = ident("__async_with_caught");
     let exit = ident("__async_with_exit");
     let outcome = ident("__async_with_outcome");
@@ -113,7 +104,6 @@ fn guarded(
     let guard_at = at_manager("__async_with_guard");
     let exit_at = at_manager("__async_with_exit");
     let outcome_at = at_manager("__async_with_outcome");
-    let body_future = at_manager("__async_with_body");
     let manager_expr = &manager.expr;
     let new_guard = quote_spanned!(at=> #p_at::Guard::new(#manager_expr));
     let entered_at = at_manager("__async_with_entered");
@@ -133,7 +123,7 @@ fn guarded(
         .mark
         .is_none()
         .then(|| quote_spanned!(at=> use #p_at::UnmarkedResult as _; let #entered_at = #enter;));
-    let body_future_await = quote_spanned!(at=> #body_future.await);
+    let dot_await = quote_spanned!(at=> .await);
     let exit_call = quote_spanned!(at=> #guard_at.exit(#outcome_at).await);
 
     let enum_def = flow_enum(&p, &flow, &sites);
@@ -147,16 +137,15 @@ fn guarded(
             #enter_first
             let #target = #entered;
             #enum_def
-            let #body_future = #p::CatchUnwind::new(async {
+            let mut #caught = #p::CatchUnwind::new(async {
                 let #target = #target;
                 #bind
-                // The body as the tail, not as a `let` initializer: clippy's
-                // `diverging_sub_expression` flags a body ending in
-                // `return x;` that initializes a `let`.
+                let #value = #body;
                 #[allow(unreachable_code)]
-                #flow::Value(#body)
-            });
-            let mut #caught = #body_future_await;
+                let #flow_value = #flow::Value(#value);
+                #flow_value
+            })
+            #dot_await;
             #hints
             let #exit = {
                 #[allow(unused_imports)]

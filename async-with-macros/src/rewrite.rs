@@ -114,10 +114,7 @@ impl<'a> Rewriter<'a> {
     fn site(&mut self, kind: SiteKind, value: Option<&Expr>) -> TokenStream {
         let variant = format_ident!("Site{}", self.sites.len(), span = Span::mixed_site());
         let flow = self.flow;
-        // Located at the user's keyword, but marked as the expansion's, so
-        // lints about the user's code (clippy's `diverging_sub_expression`
-        // on `let value = { return ..; }`) do not fire on what we wrote.
-        let keyword_span = Span::mixed_site().located_at(kind.span());
+        let keyword_span = kind.span();
         let tokens = match value {
             Some(value) => quote_spanned!(keyword_span=> return #flow::#variant(#value)),
             None => quote_spanned!(keyword_span=> return #flow::#variant),
@@ -274,19 +271,12 @@ impl VisitMut for Rewriter<'_> {
                     operand => operand,
                 };
                 let value = expand::ident("__async_with_value");
-                // Parenthesized: at the start of a statement, a bare
-                // `match { .. }` would end the statement, so `x? + 1` or
-                // `x?.len()` would not parse.
-                let rewritten = quote_spanned! {span=>
+                *expr = Expr::Verbatim(quote_spanned! {span=>
                     match #krate::__private::Branch::branch(#operand) {
                         #krate::__private::ControlFlow::Continue(#value) => #value,
                         #krate::__private::ControlFlow::Break(#residual) => #leave,
                     }
-                };
-                let mut group =
-                    proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, rewritten);
-                group.set_span(Span::mixed_site().located_at(span));
-                *expr = Expr::Verbatim(group.into_token_stream());
+                });
             }
             Expr::Break(brk) => {
                 if let Some(value) = &mut brk.expr {
@@ -407,32 +397,9 @@ pub(crate) fn type_is_anchored(expr: &Expr) -> bool {
 pub(crate) fn block_is_anchored(block: &syn::Block) -> bool {
     match block.stmts.last() {
         Some(Stmt::Expr(expr, None)) => type_is_anchored(expr),
-        // A block that ends in `return x;` (or `break`, `continue`, a
-        // `panic!`) diverges: its type is inferred from the context, so it
-        // is not known where the expansion classifies it.
-        Some(Stmt::Expr(expr, Some(_))) if diverges(expr) => false,
-        Some(Stmt::Macro(mac)) if is_diverging_macro(&mac.mac) => false,
-        // Otherwise a block without a tail is `()`.
+        // A block without a tail is `()`, or diverges.
         _ => true,
     }
-}
-
-/// Whether an expression statement never completes.
-fn diverges(expr: &Expr) -> bool {
-    match expr {
-        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
-        Expr::Macro(mac) => is_diverging_macro(&mac.mac),
-        _ => false,
-    }
-}
-
-fn is_diverging_macro(mac: &Macro) -> bool {
-    mac.path.segments.last().is_some_and(|segment| {
-        matches!(
-            segment.ident.to_string().as_str(),
-            "panic" | "unreachable" | "todo" | "unimplemented"
-        )
-    })
 }
 
 /// The names an invocation that failed to parse would have bound: the
