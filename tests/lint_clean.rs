@@ -84,12 +84,22 @@ async fn break_with_value(log: &Log) -> u32 {
     }
 }
 
-async fn labelled_block(log: &Log) -> u32 {
+async fn labelled_block(log: &Log, found: bool) -> u32 {
     'found: {
         async_with!(log.manager("a") {
-            break 'found 5;
+            if found {
+                break 'found 5;
+            }
         });
         6
+    }
+}
+
+async fn diverging_body(log: &Log) -> u32 {
+    'found: {
+        async_with!(log.manager("a") {
+            break 'found 7;
+        })
     }
 }
 
@@ -124,7 +134,9 @@ fn every_way_out_compiles_without_warnings_and_behaves() {
         assert_eq!(option_question_mark(&log, None).await, None);
         assert_eq!(loops(&log).await, 2);
         assert_eq!(break_with_value(&log).await, 30);
-        assert_eq!(labelled_block(&log).await, 5);
+        assert_eq!(labelled_block(&log, true).await, 5);
+        assert_eq!(labelled_block(&log, false).await, 6);
+        assert_eq!(diverging_body(&log).await, 7);
         assert_eq!(nested_and_several(&log).await, Ok(3));
         let enters = log
             .events()
