@@ -310,10 +310,13 @@ pub(crate) fn fallback(krate: &TokenStream, split: &Split, error: &syn::Error) -
         return quote!({ #error });
     };
     let names = rewrite::bound_names(&split.head);
+    // Never run (the crate does not compile): only type-checked.
+    let managers = crate::parse::manager_exprs(&split.head);
     let poisoned = ident("__async_with_error");
     quote! {
         {
             let #poisoned = #error;
+            #(let _ = #managers;)*
             #(let #names = #poisoned;)*
             #body
         }

@@ -117,9 +117,21 @@ fn missing_body(head: &TokenStream) -> syn::Error {
             );
         }
     }
+    // `async_with!(m => t, println!(..))`: the last "manager" is the body,
+    // written without braces.
+    if let Ok(managers) = parse_managers.parse2(head.clone()) {
+        if let [_, .., body] = managers.as_slice() {
+            if body.mark.is_none() && body.pat.is_none() {
+                return syn::Error::new_spanned(
+                    &body.expr,
+                    "the body of `async_with!` must be a block: write `{ ... }` around it, without a `,` before it",
+                );
+            }
+        }
+    }
     syn::Error::new(
         last.span(),
-        "expected the body of `async_with!` here, a block: `async_with!(manager => target { ... })`",
+        "expected the body of `async_with!` after this, a block: `async_with!(manager => target { ... })`",
     )
 }
 
@@ -195,6 +207,13 @@ impl Parse for Manager {
         } else {
             None
         };
+        if pat.is_some() && input.peek(Token![?]) {
+            let question: Token![?] = input.parse()?;
+            return Err(syn::Error::new(
+                question.span(),
+                "the `?` mark goes right after the manager, before `=>`: `async_with!(manager? => target { ... })`",
+            ));
+        }
         if !input.is_empty() && !input.peek(Token![,]) {
             let span = input
                 .cursor()
@@ -213,5 +232,41 @@ impl Parse for Manager {
             ));
         }
         Ok(Manager { expr, mark, pat })
+    }
+}
+
+/// The manager expressions of an invocation that failed to parse, as far
+/// as they parse on their own: the fallback evaluates them, so that their
+/// own errors still show and their imports count as used.
+pub(crate) fn manager_exprs(head: &TokenStream) -> Vec<Expr> {
+    let mut exprs = Vec::new();
+    let mut clause = Vec::new();
+    let mut trees = head.clone().into_iter().peekable();
+    loop {
+        let tree = trees.next();
+        let ends = match &tree {
+            None => true,
+            Some(TokenTree::Punct(punct)) => punct.as_char() == ',',
+            Some(_) => false,
+        };
+        if !ends {
+            clause.extend(tree);
+            continue;
+        }
+        let before_arrow = clause.iter().enumerate().position(|(index, tree)| {
+            matches!(tree, TokenTree::Punct(p) if p.as_char() == '=')
+                && matches!(clause.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == '>')
+        });
+        let expr: TokenStream = clause[..before_arrow.unwrap_or(clause.len())]
+            .iter()
+            .cloned()
+            .collect();
+        if let Ok(manager) = Manager::parse.parse2(expr) {
+            exprs.push(manager.expr);
+        }
+        clause.clear();
+        if tree.is_none() {
+            return exprs;
+        }
     }
 }

@@ -439,12 +439,20 @@ pub(crate) fn bound_names(head: &TokenStream) -> Vec<Ident> {
 fn clause_names(clause: &[proc_macro2::TokenTree], names: &mut Vec<Ident>) {
     use proc_macro2::TokenTree;
 
-    let arrow = clause.windows(2).position(|pair| {
+    // Every `=>`: with a `,` missing, one clause holds several patterns.
+    let arrows = clause.windows(2).enumerate().filter(|(_, pair)| {
         matches!(&pair[0], TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Joint)
             && matches!(&pair[1], TokenTree::Punct(p) if p.as_char() == '>')
     });
-    let Some(arrow) = arrow else { return };
-    let rest: TokenStream = clause[arrow + 2..].iter().cloned().collect();
+    for (arrow, _) in arrows {
+        pattern_names(clause[arrow + 2..].iter().cloned().collect(), names);
+    }
+}
+
+/// The names bound by the pattern at the start of `rest`.
+fn pattern_names(rest: TokenStream, names: &mut Vec<Ident>) {
+    use proc_macro2::TokenTree;
+
     // The pattern, followed by whatever made the invocation fail.
     let pattern = |input: syn::parse::ParseStream<'_>| {
         let pat = syn::Pat::parse_single(input)?;
