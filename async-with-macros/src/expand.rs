@@ -306,13 +306,20 @@ fn dispatch_arms(flow: &Ident, sites: &[Site]) -> TokenStream {
 /// expression, whose type is `{type error}`, so their uses add no errors.
 pub(crate) fn fallback(krate: &TokenStream, split: &Split, error: &syn::Error) -> TokenStream {
     let error = compile_error(krate, error);
-    let Some(body) = &split.body else {
-        return quote!({ #error });
-    };
     let names = rewrite::bound_names(&split.head);
     // Never run (the crate does not compile): only type-checked.
     let managers = crate::parse::manager_exprs(&split.head);
     let poisoned = ident("__async_with_error");
+    let Some(body) = &split.body else {
+        return quote! {
+            {
+                let #poisoned = #error;
+                #(let #names = #poisoned;)*
+                #(let _ = #managers;)*
+                #poisoned
+            }
+        };
+    };
     quote! {
         {
             let #poisoned = #error;
