@@ -10,7 +10,7 @@
 //! # Diagnostics
 //!
 //! - A parse error is one `compile_error!` at the user's token, reached
-//!   through `$crate`; the expansion then fails softly ([`expand::fallback`]):
+//!   through `$crate`; the expansion then fails softly (`expand::fallback`):
 //!   it still contains the body, with the pattern's names bound to the error
 //!   (so their uses add no errors) and the manager expressions type-checked.
 //! - Type errors about the manager (not a manager, fallible but unmarked, an
