@@ -304,6 +304,19 @@ fn dispatch_arms(flow: &Ident, sites: &[Site]) -> TokenStream {
 /// the body's own errors still show and rust-analyzer still completes in it.
 /// The names the patterns would have bound are bound to the error
 /// expression, whose type is `{type error}`, so their uses add no errors.
+///
+/// ```text
+/// // Input (a `,` is missing):
+/// async_with!(open() => conn log() => out { conn.send(out).await })
+/// // Output:
+/// {
+///     let error = { $crate::__private::core::compile_error!("expected `,` ...") };
+///     let _ = open();                       // still type-checked, never run
+///     let conn = error;
+///     let out = error;
+///     { conn.send(out).await }              // no further errors from here
+/// }
+/// ```
 pub(crate) fn fallback(krate: &TokenStream, split: &Split, error: &syn::Error) -> TokenStream {
     let error = compile_error(krate, error);
     let names = rewrite::bound_names(&split.head);
