@@ -2,7 +2,11 @@ mod support;
 use async_with::async_with;
 use support::Flaky;
 
-async fn run() -> Result<(), std::io::Error> {
+/// The application's error: it has no `From<FlakyError>`.
+#[derive(Debug)]
+struct AppError;
+
+async fn run() -> Result<(), AppError> {
     async_with!(Flaky? => flaky {
         println!("{flaky}");
     });
