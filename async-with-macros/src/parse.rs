@@ -203,7 +203,14 @@ impl Parse for Manager {
                     "expected a pattern after `=>`: `async_with!(manager => target { ... })`, or drop the `=>`",
                 ));
             }
-            Some(Pat::parse_single(input)?)
+            let pat = Pat::parse_single(input)?;
+            if let Some(refutable) = obviously_refutable(&pat) {
+                return Err(syn::Error::new_spanned(
+                    refutable,
+                    "the pattern after `=>` must match every target, and this one may not: bind a name (`=> target`) and use `let ... else` or `match` in the body",
+                ));
+            }
+            Some(pat)
         } else {
             None
         };
@@ -232,6 +239,38 @@ impl Parse for Manager {
             ));
         }
         Ok(Manager { expr, mark, pat })
+    }
+}
+
+/// A part of `pat` that is refutable whatever the target's type: `Some(_)`,
+/// `None` or a literal. Other refutable patterns are left to rustc, which
+/// knows the type (`Ok(x)` is irrefutable on a `Result<T, Infallible>`, a
+/// range or an or-pattern may cover every value).
+fn obviously_refutable(pat: &Pat) -> Option<&Pat> {
+    let names_variant = |path: &syn::Path| {
+        path.segments
+            .last()
+            .is_some_and(|segment| matches!(segment.ident.to_string().as_str(), "Some" | "None"))
+    };
+    match pat {
+        Pat::Lit(_) => Some(pat),
+        Pat::TupleStruct(tuple) if names_variant(&tuple.path) => Some(pat),
+        Pat::Path(path) if names_variant(&path.path) => Some(pat),
+        Pat::Ident(ident) if ident.ident == "None" => Some(pat),
+        Pat::Ident(ident) => ident
+            .subpat
+            .as_ref()
+            .and_then(|(_, sub)| obviously_refutable(sub)),
+        Pat::Tuple(tuple) => tuple.elems.iter().find_map(obviously_refutable),
+        Pat::TupleStruct(tuple) => tuple.elems.iter().find_map(obviously_refutable),
+        Pat::Struct(strukt) => strukt
+            .fields
+            .iter()
+            .find_map(|field| obviously_refutable(&field.pat)),
+        Pat::Reference(reference) => obviously_refutable(&reference.pat),
+        Pat::Paren(paren) => obviously_refutable(&paren.pat),
+        Pat::Type(typed) => obviously_refutable(&typed.pat),
+        _ => None,
     }
 }
 
