@@ -52,9 +52,210 @@ pub use async_with_core::{
     DEFAULT_DETACHED_TIMEOUT, Detached, Permits, ReadLock, RwLockExt, SemaphoreExt, WriteLock,
 };
 
-/// Runs a block inside one or more async context managers.
+/// Runs a block inside one or more async context managers, awaiting each
+/// manager's `exit` on every way out of the block.
 ///
-/// See the [crate documentation](crate) for the grammar and the rules.
+/// ```
+/// use async_with::{async_with, AsyncContextManager, Outcome};
+/// # use std::{cell::RefCell, convert::Infallible};
+/// # struct Door<'a>(&'a RefCell<Vec<String>>);
+/// # impl AsyncContextManager for Door<'_> {
+/// #     type Target<'t> = &'static str where Self: 't;
+/// #     type Error = Infallible;
+/// #     async fn enter(&mut self) -> Result<&'static str, Infallible> {
+/// #         self.0.borrow_mut().push("open".into());
+/// #         Ok("front")
+/// #     }
+/// #     async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), Infallible> {
+/// #         self.0.borrow_mut().push(format!("close ({outcome})"));
+/// #         Ok(())
+/// #     }
+/// #     fn cancel(&mut self) { self.0.borrow_mut().push("slam".into()); }
+/// # }
+///
+/// async fn visit(log: &RefCell<Vec<String>>) -> usize {
+///     async_with!(Door(log) => name {
+///         log.borrow_mut().push(format!("inside {name}"));
+///         name.len()
+///     })
+/// }
+///
+/// let log = RefCell::new(Vec::new());
+/// assert_eq!(futures::executor::block_on(visit(&log)), 5);
+/// assert_eq!(log.take(), ["open", "inside front", "close (completed)"]);
+/// ```
+///
+/// # Grammar
+///
+/// ```text
+/// async_with!( manager ( "," manager )* ","? { body } )
+/// manager := expression "?"? ( "=>" pattern )?
+/// ```
+///
+/// - The *expression* must implement [`AsyncContextManager`]. It is
+///   evaluated once, then `enter` is awaited; its target is bound to the
+///   *pattern* (a name, `mut name`, `_`, a tuple or struct pattern: any
+///   irrefutable pattern). Without `=> pattern` the target is dropped at the
+///   end of the body.
+/// - The body is always the last brace group. It is an ordinary block of
+///   async code, and the macro evaluates to its value.
+/// - Several managers are exactly nested blocks:
+///   `async_with!(a => x, b => y { .. })` is
+///   `async_with!(a => x { async_with!(b => y { .. }) })`. They are entered
+///   left to right and exited right to left; if `b`'s `enter` fails, `a`
+///   still exits.
+///
+/// # The `?` mark
+///
+/// A manager whose `Error` is not [`Infallible`](core::convert::Infallible)
+/// must be marked with `?` after its expression: `async_with!(open()? => c {
+/// .. })`. Its `enter` and `exit` errors then propagate like `?` into the
+/// enclosing function, converted with `From`; an `exit` error replaces
+/// whatever the body was returning (in Python, the exception raised in
+/// `__aexit__` wins). An unmarked manager must be infallible, and then the
+/// block works in any async function, whatever it returns. Leaving the mark
+/// off a fallible manager is a compile error that says to add it.
+///
+/// A top-level `?` on the manager expression is always the mark. To unwrap a
+/// constructor's `Result` first, bind it before the macro, or write
+/// `(make()?)?`.
+///
+/// ```
+/// # use async_with::{async_with, AsyncContextManager, Outcome};
+/// # use std::cell::Cell;
+/// # #[derive(Debug, PartialEq)] struct Refused;
+/// # struct Socket<'a> { up: bool, closed: &'a Cell<bool> }
+/// # impl AsyncContextManager for Socket<'_> {
+/// #     type Target<'t> = () where Self: 't;
+/// #     type Error = Refused;
+/// #     async fn enter(&mut self) -> Result<(), Refused> {
+/// #         if self.up { Ok(()) } else { Err(Refused) }
+/// #     }
+/// #     async fn exit(&mut self, _: Outcome<'_>) -> Result<(), Refused> {
+/// #         self.closed.set(true);
+/// #         Ok(())
+/// #     }
+/// #     fn cancel(&mut self) {}
+/// # }
+/// async fn send(up: bool, closed: &Cell<bool>) -> Result<u8, Refused> {
+///     let sent = async_with!(Socket { up, closed }? {
+///         42
+///     });
+///     Ok(sent)
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let closed = Cell::new(false);
+/// assert_eq!(send(false, &closed).await, Err(Refused)); // enter failed: no exit
+/// assert!(!closed.get());
+/// assert_eq!(send(true, &closed).await, Ok(42));
+/// assert!(closed.get());
+/// # });
+/// ```
+///
+/// # Control flow
+///
+/// The body behaves exactly as if it were written inline, and `exit` is
+/// awaited before control leaves the block:
+///
+/// - `return value` returns `value` from the enclosing function.
+/// - `expr?` on a `Result` or an `Option` propagates from the enclosing
+///   function, converted with `From` as usual.
+/// - `break`, `break 'label`, `break 'label value`, `continue` and
+///   `continue 'label` reach the loops and labelled blocks around the macro;
+///   those inside the body reach their own loops.
+/// - `.await` works as anywhere in async code, and the body may borrow local
+///   variables, mutably too.
+/// - Closures, `async` blocks and nested `fn`s inside the body keep their own
+///   `return` and `?`.
+///
+/// ```
+/// # use async_with::{async_with, AsyncContextManager, Outcome};
+/// # use std::{cell::RefCell, convert::Infallible};
+/// # struct Step<'a>(&'a RefCell<Vec<String>>);
+/// # impl AsyncContextManager for Step<'_> {
+/// #     type Target<'t> = () where Self: 't;
+/// #     type Error = Infallible;
+/// #     async fn enter(&mut self) -> Result<(), Infallible> { Ok(()) }
+/// #     async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), Infallible> {
+/// #         self.0.borrow_mut().push(outcome.to_string());
+/// #         Ok(())
+/// #     }
+/// #     fn cancel(&mut self) {}
+/// # }
+/// async fn first_big(log: &RefCell<Vec<String>>, inputs: &[&str]) -> Result<u32, std::num::ParseIntError> {
+///     for input in inputs {
+///         async_with!(Step(log) {
+///             if input.is_empty() {
+///                 continue;
+///             }
+///             let n: u32 = input.parse()?;
+///             if n > 10 {
+///                 return Ok(n);
+///             }
+///         });
+///     }
+///     Ok(0)
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let log = RefCell::new(Vec::new());
+/// assert_eq!(first_big(&log, &["", "3", "42", "7"]).await, Ok(42));
+/// assert!(first_big(&log, &["x"]).await.is_err());
+/// assert_eq!(log.borrow()[..3], ["completed", "completed", "completed"]);
+/// assert!(log.borrow()[3].starts_with("failed"));
+/// # });
+/// ```
+///
+/// # What `exit` is told
+///
+/// `exit(outcome)` is awaited exactly once for every successful `enter`:
+///
+/// | how the body ended | [`Outcome`] |
+/// |---|---|
+/// | ran to its end, or left through `return`/`break`/`continue`, with a value that is not an `Err` | `Completed` |
+/// | left through `?` on an `Err` or `None`, or returned / evaluated to an `Err` | `Failed`, with the error's `Debug` form where it is `Debug + Sync` |
+/// | panicked | `Panicked`, with the payload; the panic resumes after `exit` (an `exit` error is then logged, not lost silently) |
+///
+/// If `enter` fails, `exit` is not called (as in Python). A panic inside
+/// `enter` or `exit` propagates unchanged.
+///
+/// # Cancellation
+///
+/// Dropping the block's future while the body or `exit` is pending is
+/// cancellation. `exit` cannot be awaited then, so the manager's synchronous
+/// [`cancel`](AsyncContextManager::cancel) hook runs instead, once, on the
+/// dropping thread. For every successful `enter`, exactly one of { `exit`
+/// completed, `cancel` ran } happens (short of `mem::forget`, an abort or
+/// the process dying). A cancelled `enter` is the manager's own business.
+///
+/// # Limitations
+///
+/// - A nested block is recognised by its name: it must be spelled
+///   `async_with!` (any path ending in `async_with`) for its own `return`,
+///   `?`, `break` and `continue` to be rewritten. Under another name (a
+///   re-export such as `scoped!`), nest blocks in separate functions, or use
+///   one invocation with several managers.
+/// - `?` and `return` are rewritten inside the standard formatting,
+///   assertion and `vec!` macros (`format!`, `println!`, `write!`,
+///   `assert_eq!`, `panic!`, `vec!`, ...), whose arguments are plain
+///   expressions. Inside any other macro's arguments they are not: the
+///   macro's tokens are opaque until it expands, after `async_with!`.
+/// - A body value whose type is inferred only from later context
+///   (`iter.collect()`, `s.parse().unwrap()`, `Default::default()`) is
+///   reported to `exit` as `Completed` even if
+///   it turns out to be an `Err`: classifying it earlier would make type
+///   inference guess. Annotate it (`collect::<Result<Vec<_>, _>>()`) to
+///   have an `Err` reported as failed.
+/// - Names starting with `__async_with` are the expansion's: a constant or
+///   unit struct with such a name in scope clashes with it.
+///
+/// # What the macro writes
+///
+/// Hand-simplified expansions that compile and run:
+/// [`examples/basic-expanded.rs`](https://github.com/async-with/async-with/blob/main/examples/basic-expanded.rs)
+/// and
+/// [`examples/control-flow-expanded.rs`](https://github.com/async-with/async-with/blob/main/examples/control-flow-expanded.rs).
 #[macro_export]
 macro_rules! async_with {
     ($($tokens:tt)*) => {

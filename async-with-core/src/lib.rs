@@ -58,8 +58,6 @@ pub use unwind::CatchUnwind;
 
 #[cfg(feature = "tokio")]
 pub use detached::{DEFAULT_DETACHED_TIMEOUT, Detached};
-#[cfg(feature = "tokio")]
-pub use spotlight::{SettleError, Spotlight};
 #[cfg(feature = "std")]
 pub use exit_stack::{AnyError, ExitError, ExitStack};
 #[cfg(feature = "tokio")]
@@ -67,4 +65,6 @@ pub use locks::{Permits, ReadLock, RwLockExt, SemaphoreExt, WriteLock};
 pub use manager_fn::{ManagerFn, manager_fn};
 pub use nullcontext::{NullContext, nullcontext};
 pub use send::{SendAsyncContextManager, SendManager};
+#[cfg(feature = "tokio")]
+pub use spotlight::{SettleError, Spotlight};
 pub use with::{try_with, with};

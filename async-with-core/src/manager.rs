@@ -45,7 +45,8 @@ use crate::Outcome;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an async context manager",
     label = "`async_with!` needs an `AsyncContextManager` here",
-    note = "implement `async_with::AsyncContextManager` for `{Self}` (`enter`, `exit` and `cancel`), or build one from two async functions with `async_with::manager_fn`"
+    note = "implement `async_with::AsyncContextManager` for `{Self}` (`enter`, `exit` and `cancel`), or build one from two async functions with `async_with::manager_fn`",
+    note = "pass a manager by value or as `&mut manager` (`&mutex` and `&semaphore` work for Tokio's locks)"
 )]
 pub trait AsyncContextManager {
     /// What `enter` hands to the block; it may borrow the manager.

@@ -70,6 +70,25 @@ pub fn unmarked<T, E: Unmarked>(result: Result<T, E>) -> T {
     }
 }
 
+/// [`unmarked`] as a method, so that the `Unmarked` error lands on the
+/// receiver (the manager's span) rather than on a path the facade wrote.
+pub trait UnmarkedResult<T, E> {
+    /// Unwraps the result of an unmarked manager's `enter` or `exit`.
+    fn __async_with_unmarked(self) -> T
+    where
+        E: Unmarked;
+}
+
+impl<T, E> UnmarkedResult<T, E> for Result<T, E> {
+    #[inline]
+    fn __async_with_unmarked(self) -> T
+    where
+        E: Unmarked,
+    {
+        unmarked(self)
+    }
+}
+
 /// Implemented only for `Infallible`: a manager that can fail must be marked.
 #[diagnostic::on_unimplemented(
     message = "this manager can fail with `{Self}`, so `async_with!` needs it marked with `?`",

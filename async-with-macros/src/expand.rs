@@ -88,23 +88,49 @@ fn guarded(
     let payload = ident("__async_with_payload");
     let flow_value = ident("__async_with_flow");
 
+    // What can go wrong with the manager (not a manager, unmarked but
+    // fallible, an error `?` cannot convert, `.await` outside `async`) is
+    // reported once, at the manager: every token that could carry such an
+    // error is located there, so rustc's duplicates collapse.
+    // Hygiene stays the expansion's (`mixed_site`); only the location
+    // moves, and all of these tokens share one context, so that rustc can
+    // join their spans instead of falling back to the whole invocation.
     let manager_span = syn::spanned::Spanned::span(&manager.expr);
+    let at = Span::mixed_site().located_at(manager_span);
+    let at_manager = |name: &str| Ident::new(name, at);
+    let p_at = {
+        let krate = krate_at(krate, manager_span);
+        quote_spanned!(at=> #krate::__private)
+    };
+    let guard_at = at_manager("__async_with_guard");
+    let exit_at = at_manager("__async_with_exit");
+    let outcome_at = at_manager("__async_with_outcome");
     // `(make()?)` keeps its `?` from being the mark; as an argument the
     // parentheses are redundant, and would trip `unused_parens`.
     let manager_expr = match &manager.expr {
         Expr::Paren(paren) => &*paren.expr,
         expr => expr,
     };
-    let new_guard = quote_spanned!(manager_span=> #p::Guard::new(#manager_expr));
-    let enter = quote_spanned!(manager_span=> #guard.enter().await);
+    let new_guard = quote_spanned!(at=> #p_at::Guard::new(#manager_expr));
+    let entered_at = at_manager("__async_with_entered");
+    let enter = quote_spanned!(at=> #guard_at.enter().await);
     let (entered, exited) = match &manager.mark {
-        Some(mark) => (quote!(#enter #mark), quote!(#exit #mark;)),
+        Some(mark) => (quote!(#enter #mark), quote!(#exit_at #mark;)),
         None => (
-            quote_spanned!(manager_span=> #p::unmarked(#enter)),
-            quote_spanned!(manager_span=> #p::unmarked(#exit);),
+            quote_spanned!(at=> #entered_at.__async_with_unmarked()),
+            quote_spanned!(at=> #exit_at.__async_with_unmarked();),
         ),
     };
     let bind = manager.pat.as_ref().map(|pat| quote!(let #pat = #target;));
+
+    // Unmarked, the result is bound first: the `Unmarked` error's label
+    // then lands on the manager, not on the `.await` desugaring.
+    let enter_first = manager
+        .mark
+        .is_none()
+        .then(|| quote_spanned!(at=> use #p_at::UnmarkedResult as _; let #entered_at = #enter;));
+    let dot_await = quote_spanned!(at=> .await);
+    let exit_call = quote_spanned!(at=> #guard_at.exit(#outcome_at).await);
 
     // A diverging body is spliced in as the async block's own statements:
     // as a `let` initializer it would be a diverging sub-expression.
@@ -129,6 +155,7 @@ fn guarded(
     let tokens = quote! {
         {
             let mut #guard = #new_guard;
+            #enter_first
             let #target = #entered;
             #enum_def
             let mut #caught = #p::CatchUnwind::new(async {
@@ -136,7 +163,7 @@ fn guarded(
                 #bind
                 #run_body
             })
-            .await;
+            #dot_await;
             #hints
             let #exit = {
                 #[allow(unused_imports)]
@@ -145,7 +172,7 @@ fn guarded(
                     #classify
                     #p::Err(#payload) => #p::panicked(#payload),
                 };
-                #guard.exit(#outcome).await
+                #exit_call
             };
             let #flow_value = match #caught {
                 #p::Ok(#flow_value) => #flow_value,
@@ -321,27 +348,92 @@ fn dispatch_arms(flow: &Ident, sites: &[Site], diverges: bool) -> TokenStream {
 /// the body's own errors still show and rust-analyzer still completes in it.
 /// The names the patterns would have bound are bound to the error
 /// expression, whose type is `{type error}`, so their uses add no errors.
+///
+/// ```text
+/// // Input (a `,` is missing):
+/// async_with!(open() => conn log() => out { conn.send(out).await })
+/// // Output:
+/// {
+///     let error = { $crate::__private::core::compile_error!("expected `,` ...") };
+///     let _ = open();                       // still type-checked, never run
+///     let conn = error;
+///     let out = error;
+///     { conn.send(out).await }              // no further errors from here
+/// }
+/// ```
 pub(crate) fn fallback(krate: &TokenStream, split: &Split, error: &syn::Error) -> TokenStream {
     let error = compile_error(krate, error);
-    let Some(body) = &split.body else {
-        return quote!({ #error });
-    };
     let names = rewrite::bound_names(&split.head);
+    // Never run (the crate does not compile): only type-checked.
+    let managers = crate::parse::manager_exprs(&split.head);
     let poisoned = ident("__async_with_error");
+    let Some(body) = &split.body else {
+        return quote! {
+            {
+                let #poisoned = #error;
+                #(let #names = #poisoned;)*
+                #(let _ = #managers;)*
+                #poisoned
+            }
+        };
+    };
     quote! {
         {
             let #poisoned = #error;
+            #(let _ = #managers;)*
             #(let #names = #poisoned;)*
             #body
         }
     }
 }
 
-/// `compile_error!` through `$crate`, one per message, each at its span.
+/// `compile_error!` through `$crate`, one per message, each at its span;
+/// the last is the block's value, so a binding of it has the type
+/// `{type error}` and its uses add no errors.
+///
+/// ```text
+/// // Input: an error "expected ..." spanning the user's tokens `a b`
+/// // Output:
+/// { $crate::__private::core::compile_error!("expected ...") }
+/// //  ^ located at `a`                                   ^ located at `b`
+/// ```
 pub(crate) fn compile_error(krate: &TokenStream, error: &syn::Error) -> TokenStream {
-    let errors = error.clone().into_iter().map(|error| {
-        let message = error.to_string();
-        quote_spanned!(error.span()=> #krate::__private::core::compile_error!(#message))
-    });
-    quote!({ #(#errors;)* })
+    use proc_macro2::TokenTree;
+
+    // syn renders each message as `::core::compile_error! { "..." }` with
+    // the path at the error's first token and the group at its last one;
+    // keep those locations, but reach `core` through `$crate`.
+    let trees: Vec<TokenTree> = error.to_compile_error().into_iter().collect();
+    let mut errors = Vec::new();
+    for window in trees.windows(8) {
+        let (TokenTree::Ident(core), TokenTree::Ident(name), TokenTree::Group(group)) =
+            (&window[2], &window[5], &window[7])
+        else {
+            continue;
+        };
+        if core != "core" || name != "compile_error" {
+            continue;
+        }
+        let start = core.span();
+        let path = krate_at(krate, start);
+        let bang = quote_spanned!(start=> ::__private::core::compile_error!);
+        let mut args = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, group.stream());
+        args.set_span(group.span());
+        errors.push(quote!(#path #bang #args));
+    }
+    quote!({ #(#errors);* })
+}
+
+/// `$crate`, resolved where the facade wrote it but located at `span`, so
+/// that a diagnostic about a path starting with it points at the user's
+/// token rather than at the whole invocation.
+pub(crate) fn krate_at(krate: &TokenStream, span: Span) -> TokenStream {
+    krate
+        .clone()
+        .into_iter()
+        .map(|mut tree| {
+            tree.set_span(tree.span().located_at(span));
+            tree
+        })
+        .collect()
 }

@@ -6,6 +6,19 @@
 //! - `expand.rs`: one guarded block per manager.
 //! - `rewrite.rs`: the control-flow rewriter for `return`, `?`, `break`
 //!   and `continue` in the body.
+//!
+//! # Diagnostics
+//!
+//! - A parse error is one `compile_error!` at the user's token, reached
+//!   through `$crate`; the expansion then fails softly (`expand::fallback`):
+//!   it still contains the body, with the pattern's names bound to the error
+//!   (so their uses add no errors) and the manager expressions type-checked.
+//! - Type errors about the manager (not a manager, fallible but unmarked, an
+//!   error `?` cannot convert, `.await` outside `async`) are located at the
+//!   manager expression; errors inside the body keep the user's spans.
+//! - Generated names use `Span::mixed_site()` and the `__async_with` prefix.
+//!
+//! `tests/ui/` in the facade crate holds one case per mistake.
 #![warn(
     missing_docs,
     missing_debug_implementations,

@@ -85,7 +85,9 @@ impl Invocation {
                 "`async_with!` needs a context manager before the body: `async_with!(manager => target { ... })`",
             ));
         }
-        let managers = parse_managers.parse2(split.head.clone())?;
+        let managers = parse_managers
+            .parse2(split.head.clone())
+            .map_err(|error| misplaced_body(&split.head, body_group).unwrap_or(error))?;
         let body = Block::parse.parse2(TokenTree::Group(body_group.clone()).into())?;
         Ok(Invocation {
             krate,
@@ -115,10 +117,50 @@ fn missing_body(head: &TokenStream) -> syn::Error {
             );
         }
     }
+    // `async_with!(m => t, println!(..))`: the last "manager" is the body,
+    // written without braces.
+    if let Ok(managers) = parse_managers.parse2(head.clone()) {
+        if let [_, .., body] = managers.as_slice() {
+            if body.mark.is_none() && body.pat.is_none() {
+                return syn::Error::new_spanned(
+                    &body.expr,
+                    "the body of `async_with!` must be a block: write `{ ... }` around it, without a `,` before it",
+                );
+            }
+        }
+    }
     syn::Error::new(
         last.span(),
-        "expected the body of `async_with!` here, a block: `async_with!(manager => target { ... })`",
+        "expected the body of `async_with!` after this, a block: `async_with!(manager => target { ... })`",
     )
+}
+
+/// `async_with!(m => t { ... } else { ... })`: the body came before other
+/// tokens (the last brace group was taken as the body, and the real body
+/// made the managers fail to parse).
+fn misplaced_body(head: &TokenStream, last: &Group) -> Option<syn::Error> {
+    let trees: Vec<TokenTree> = head.clone().into_iter().collect();
+    let index = trees.iter().enumerate().position(|(index, tree)| {
+        // A struct literal or pattern is followed by what continues the
+        // manager (`=>`, `,`, `.`, `?`) or is not a block (`{ x: 1 }`).
+        let continues = matches!(
+            trees.get(index + 1),
+            Some(TokenTree::Punct(p)) if matches!(p.as_char(), '=' | ',' | '.' | '?')
+        );
+        matches!(tree, TokenTree::Group(group) if group.delimiter() == Delimiter::Brace
+            && Block::parse.parse2(tree.clone().into()).is_ok())
+            && index > 0
+            && !continues
+            && parse_managers
+                .parse2(trees[..index].iter().cloned().collect())
+                .is_ok()
+    })?;
+    let mut trailing: TokenStream = trees[index + 1..].iter().cloned().collect();
+    trailing.extend([TokenTree::Group(last.clone())]);
+    Some(syn::Error::new_spanned(
+        trailing,
+        "unexpected tokens after the body of `async_with!`; the body `{ ... }` must come last",
+    ))
 }
 
 /// Whether the brace group ending `trees` belongs to an expression (a struct
@@ -161,10 +203,24 @@ impl Parse for Manager {
                     "expected a pattern after `=>`: `async_with!(manager => target { ... })`, or drop the `=>`",
                 ));
             }
-            Some(Pat::parse_single(input)?)
+            let pat = Pat::parse_single(input)?;
+            if let Some(refutable) = obviously_refutable(&pat) {
+                return Err(syn::Error::new_spanned(
+                    refutable,
+                    "the pattern after `=>` must match every target, and this one may not: bind a name (`=> target`) and use `let ... else` or `match` in the body",
+                ));
+            }
+            Some(pat)
         } else {
             None
         };
+        if pat.is_some() && input.peek(Token![?]) {
+            let question: Token![?] = input.parse()?;
+            return Err(syn::Error::new(
+                question.span(),
+                "the `?` mark goes right after the manager, before `=>`: `async_with!(manager? => target { ... })`",
+            ));
+        }
         if !input.is_empty() && !input.peek(Token![,]) {
             let span = input
                 .cursor()
@@ -183,5 +239,73 @@ impl Parse for Manager {
             ));
         }
         Ok(Manager { expr, mark, pat })
+    }
+}
+
+/// A part of `pat` that is refutable whatever the target's type: `Some(_)`,
+/// `None` or a literal. Other refutable patterns are left to rustc, which
+/// knows the type (`Ok(x)` is irrefutable on a `Result<T, Infallible>`, a
+/// range or an or-pattern may cover every value).
+fn obviously_refutable(pat: &Pat) -> Option<&Pat> {
+    let names_variant = |path: &syn::Path| {
+        path.segments
+            .last()
+            .is_some_and(|segment| matches!(segment.ident.to_string().as_str(), "Some" | "None"))
+    };
+    match pat {
+        Pat::Lit(_) => Some(pat),
+        Pat::TupleStruct(tuple) if names_variant(&tuple.path) => Some(pat),
+        Pat::Path(path) if names_variant(&path.path) => Some(pat),
+        Pat::Ident(ident) if ident.ident == "None" => Some(pat),
+        Pat::Ident(ident) => ident
+            .subpat
+            .as_ref()
+            .and_then(|(_, sub)| obviously_refutable(sub)),
+        Pat::Tuple(tuple) => tuple.elems.iter().find_map(obviously_refutable),
+        Pat::TupleStruct(tuple) => tuple.elems.iter().find_map(obviously_refutable),
+        Pat::Struct(strukt) => strukt
+            .fields
+            .iter()
+            .find_map(|field| obviously_refutable(&field.pat)),
+        Pat::Reference(reference) => obviously_refutable(&reference.pat),
+        Pat::Paren(paren) => obviously_refutable(&paren.pat),
+        Pat::Type(typed) => obviously_refutable(&typed.pat),
+        _ => None,
+    }
+}
+
+/// The manager expressions of an invocation that failed to parse, as far
+/// as they parse on their own: the fallback evaluates them, so that their
+/// own errors still show and their imports count as used.
+pub(crate) fn manager_exprs(head: &TokenStream) -> Vec<Expr> {
+    let mut exprs = Vec::new();
+    let mut clause = Vec::new();
+    let mut trees = head.clone().into_iter().peekable();
+    loop {
+        let tree = trees.next();
+        let ends = match &tree {
+            None => true,
+            Some(TokenTree::Punct(punct)) => punct.as_char() == ',',
+            Some(_) => false,
+        };
+        if !ends {
+            clause.extend(tree);
+            continue;
+        }
+        let before_arrow = clause.iter().enumerate().position(|(index, tree)| {
+            matches!(tree, TokenTree::Punct(p) if p.as_char() == '=')
+                && matches!(clause.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == '>')
+        });
+        let expr: TokenStream = clause[..before_arrow.unwrap_or(clause.len())]
+            .iter()
+            .cloned()
+            .collect();
+        if let Ok(manager) = Manager::parse.parse2(expr) {
+            exprs.push(manager.expr);
+        }
+        clause.clear();
+        if tree.is_none() {
+            return exprs;
+        }
     }
 }

@@ -33,7 +33,7 @@
 //! the `break`/`continue` that target them.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::visit_mut::{self, VisitMut};
@@ -264,6 +264,13 @@ impl VisitMut for Rewriter<'_> {
                     Some(&Expr::Verbatim(quote!(#residual))),
                 );
                 let span = question.spans[0];
+                let krate = expand::krate_at(krate, span);
+                // `(a / b)?` is common; as a call argument its parentheses
+                // would trip `unused_parens`.
+                let operand = match &**operand {
+                    Expr::Paren(paren) if paren.attrs.is_empty() => &paren.expr,
+                    operand => operand,
+                };
                 let value = expand::ident("__async_with_value");
                 *expr = reparse(quote_spanned! {span=>
                     match #krate::__private::Branch::branch(#operand) {
@@ -435,44 +442,97 @@ pub(crate) fn block_is_anchored(block: &syn::Block) -> bool {
 
 /// The names an invocation that failed to parse would have bound: the
 /// identifiers in each `=> pattern`, so the fallback can bind them too.
+///
+/// ```text
+/// // Input (head of an invocation that failed to parse):
+/// a() => (x, mut y), b() => z w
+/// // Output:
+/// [x, y, z]
+/// ```
 pub(crate) fn bound_names(head: &TokenStream) -> Vec<Ident> {
     use proc_macro2::TokenTree;
 
     let mut names = Vec::new();
-    let mut in_pattern = false;
-    let mut previous_eq = false;
-    let mut depth_tokens = Vec::new();
-    for tree in head.clone() {
+    let mut clause = Vec::new();
+    for tree in head
+        .clone()
+        .into_iter()
+        .chain([TokenTree::Punct(proc_macro2::Punct::new(
+            ',',
+            proc_macro2::Spacing::Alone,
+        ))])
+    {
         match &tree {
-            TokenTree::Punct(punct) if punct.as_char() == '=' => previous_eq = true,
-            TokenTree::Punct(punct) if punct.as_char() == '>' && previous_eq => {
-                in_pattern = true;
-                previous_eq = false;
+            TokenTree::Punct(punct) if punct.as_char() == ',' => {
+                clause_names(&clause, &mut names);
+                clause.clear();
             }
-            TokenTree::Punct(punct) if punct.as_char() == ',' => in_pattern = false,
-            _ if in_pattern => depth_tokens.push(tree.clone()),
-            _ => previous_eq = false,
+            _ => clause.push(tree),
         }
     }
-    collect_pattern_idents(depth_tokens.into_iter().collect(), &mut names);
     names
 }
 
-fn collect_pattern_idents(tokens: TokenStream, names: &mut Vec<Ident>) {
+/// The names bound by the pattern after `=>` in one manager clause.
+fn clause_names(clause: &[proc_macro2::TokenTree], names: &mut Vec<Ident>) {
     use proc_macro2::TokenTree;
 
-    for tree in tokens {
-        match tree {
-            TokenTree::Ident(ident) => {
-                let name = ident.to_string();
-                let is_binding = name.starts_with(|c: char| c.is_lowercase() || c == '_')
-                    && !matches!(name.as_str(), "mut" | "ref" | "_" | "box");
-                if is_binding {
+    // Every `=>`: with a `,` missing, one clause holds several patterns.
+    let arrows = clause.windows(2).enumerate().filter(|(_, pair)| {
+        matches!(&pair[0], TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Joint)
+            && matches!(&pair[1], TokenTree::Punct(p) if p.as_char() == '>')
+    });
+    for (arrow, _) in arrows {
+        pattern_names(clause[arrow + 2..].iter().cloned().collect(), names);
+    }
+}
+
+/// The names bound by the pattern at the start of `rest`.
+fn pattern_names(rest: TokenStream, names: &mut Vec<Ident>) {
+    use proc_macro2::TokenTree;
+
+    // The pattern, followed by whatever made the invocation fail.
+    let pattern = |input: syn::parse::ParseStream<'_>| {
+        let pat = syn::Pat::parse_single(input)?;
+        input.parse::<TokenStream>()?;
+        Ok(pat)
+    };
+    match pattern.parse2(rest.clone()) {
+        Ok(mut pat) => {
+            let mut collector = Bindings(names);
+            collector.visit_pat_mut(&mut pat);
+        }
+        // Not even a pattern: take a leading `name` or `mut name`.
+        Err(_) => {
+            let mut trees = rest.into_iter().peekable();
+            if matches!(trees.peek(), Some(TokenTree::Ident(ident)) if ident == "mut") {
+                trees.next();
+            }
+            if let Some(TokenTree::Ident(ident)) = trees.next() {
+                if is_binding(&ident) && syn::parse2::<Ident>(ident.to_token_stream()).is_ok() {
                     names.push(ident);
                 }
             }
-            TokenTree::Group(group) => collect_pattern_idents(group.stream(), names),
-            _ => {}
         }
+    }
+}
+
+/// Whether an identifier in a pattern binds a name (rather than naming a
+/// unit struct, a variant or a constant).
+fn is_binding(ident: &Ident) -> bool {
+    ident
+        .to_string()
+        .starts_with(|c: char| c.is_lowercase() || c == '_')
+}
+
+/// Collects the names a pattern binds.
+struct Bindings<'a>(&'a mut Vec<Ident>);
+
+impl VisitMut for Bindings<'_> {
+    fn visit_pat_ident_mut(&mut self, pat: &mut syn::PatIdent) {
+        if is_binding(&pat.ident) && pat.ident != "_" {
+            self.0.push(pat.ident.clone());
+        }
+        visit_mut::visit_pat_ident_mut(self, pat);
     }
 }

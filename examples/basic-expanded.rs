@@ -1,0 +1,113 @@
+//! What `async_with!` writes for the simplest block: one manager, a
+//! pattern, a body that evaluates to a value. Hand-simplified from the real
+//! expansion (`async-with-macros/src/expand.rs`); it compiles and runs:
+//! `cargo run --example basic-expanded`.
+//!
+//! ```text
+//! // Input:
+//! async_with!(&mut *door => door {
+//!     door.knocks += 1;
+//!     door.knocks
+//! })
+//! ```
+//!
+//! `async_with::__private` is the expansion's runtime support: not public
+//! API, named here only to show what the macro writes.
+
+use std::convert::Infallible;
+
+use async_with::__private as p;
+use async_with::{AsyncContextManager, Outcome};
+
+struct Door {
+    name: &'static str,
+    knocks: u32,
+    log: Vec<String>,
+}
+
+impl Door {
+    fn new(name: &'static str) -> Self {
+        Door {
+            name,
+            knocks: 0,
+            log: Vec::new(),
+        }
+    }
+}
+
+impl AsyncContextManager for Door {
+    type Target<'a> = &'a mut Door;
+    type Error = Infallible;
+
+    async fn enter(&mut self) -> Result<&mut Door, Infallible> {
+        self.log.push(format!("open {}", self.name));
+        Ok(self)
+    }
+
+    async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), Infallible> {
+        let completed = outcome.is_completed();
+        self.log
+            .push(format!("close {} (completed: {completed})", self.name));
+        Ok(())
+    }
+
+    fn cancel(&mut self) {
+        self.log.push(format!("slam {}", self.name));
+    }
+}
+
+async fn expanded(door: &mut Door) -> u32 {
+    // Output (simplified), the function's tail:
+    {
+        // The manager is evaluated once and owned by a guard. From a
+        // successful `enter` on, dropping the guard runs `cancel`.
+        let mut guard = p::Guard::new(&mut *door);
+        // No `?` mark: the manager's error is `Infallible`, checked here.
+        let target = p::unmarked(guard.enter().await);
+
+        // One variant per way out of the body; this body has only its value.
+        enum Flow<V> {
+            Value(V),
+        }
+
+        // The body runs in an async block so that a panic can be caught and
+        // `exit` still awaited; `CatchUnwind` yields `Err(payload)` then.
+        let mut caught = p::CatchUnwind::new(async {
+            let door = target;
+            let value = {
+                door.knocks += 1;
+                door.knocks
+            };
+            Flow::Value(value)
+        })
+        .await;
+
+        // What exit is told. (The real expansion classifies an `Err` value
+        // as failed; a `u32` always completed.)
+        let exit = {
+            let outcome = match &mut caught {
+                Ok(Flow::Value(_)) => Outcome::Completed,
+                Err(payload) => p::panicked(payload),
+            };
+            guard.exit(outcome).await
+        };
+
+        // A caught panic resumes after exit.
+        let flow = match caught {
+            Ok(flow) => flow,
+            Err(payload) => p::resume(payload, None),
+        };
+        p::unmarked(exit);
+        match flow {
+            Flow::Value(value) => value,
+        }
+    }
+}
+
+fn main() {
+    let mut door = Door::new("front");
+    let knocks = futures::executor::block_on(expanded(&mut door));
+    assert_eq!(knocks, 1);
+    assert_eq!(door.log, ["open front", "close front (completed: true)"]);
+    println!("{:?}", door.log);
+}

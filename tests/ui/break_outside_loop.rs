@@ -1,0 +1,13 @@
+mod support;
+use async_with::async_with;
+use support::Door;
+
+async fn run() {
+    async_with!(Door => door {
+        if door > 3 {
+            break;
+        }
+    });
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+use async_with::async_with;
+
+async fn run() {
+    async_with!();
+}
+
+fn main() {}

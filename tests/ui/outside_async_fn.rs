@@ -1,0 +1,11 @@
+mod support;
+use async_with::async_with;
+use support::Door;
+
+fn run() {
+    async_with!(Door => door {
+        println!("{door}");
+    });
+}
+
+fn main() {}

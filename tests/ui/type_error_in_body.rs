@@ -1,0 +1,12 @@
+mod support;
+use async_with::async_with;
+use support::Door;
+
+async fn run() {
+    async_with!(Door => door {
+        let name: String = door;
+        println!("{name}");
+    });
+}
+
+fn main() {}
