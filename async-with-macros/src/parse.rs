@@ -193,6 +193,23 @@ impl Parse for Manager {
             Expr::Try(try_expr) if try_expr.attrs.is_empty() => {
                 (*try_expr.expr, Some(try_expr.question_token))
             }
+            // `&sem?` is `&(sem?)`: the `?` is not the mark the user meant.
+            Expr::Reference(reference) if matches!(&*reference.expr, Expr::Try(_)) => {
+                let Expr::Try(try_expr) = &*reference.expr else {
+                    unreachable!("matched above")
+                };
+                let operand = &try_expr.expr;
+                let mutability = &reference.mutability;
+                return Err(syn::Error::new(
+                    try_expr.question_token.span,
+                    format!(
+                        "this `?` applies to `{}`, not to the reference: to mark a borrowed manager as fallible, write `(&{}{})?`",
+                        quote::ToTokens::to_token_stream(operand),
+                        mutability.map_or("", |_| "mut "),
+                        quote::ToTokens::to_token_stream(operand),
+                    ),
+                ));
+            }
             expr => (expr, None),
         };
         let pat = if input.peek(Token![=>]) {

@@ -399,12 +399,20 @@ pub(crate) fn type_is_anchored(expr: &Expr) -> bool {
         Expr::Await(_) | Expr::Path(_) | Expr::Field(_) | Expr::Lit(_) | Expr::Tuple(_) => true,
         Expr::Array(_) | Expr::Struct(_) | Expr::Cast(_) | Expr::Reference(_) => true,
         Expr::Call(call) => match &*call.func {
-            Expr::Path(path) => path.path.segments.last().is_some_and(|segment| {
-                !matches!(
+            Expr::Path(path) => match path.path.segments.last() {
+                // `Ok(..)` and `Some(..)` never fail, and their other type
+                // parameter is often still unknown: nothing to classify.
+                Some(segment) if segment.ident == "Ok" || segment.ident == "Some" => false,
+                // `Err(e)` is as known as `e` is.
+                Some(segment) if segment.ident == "Err" => {
+                    call.args.len() == 1 && call.args.first().is_some_and(type_is_anchored)
+                }
+                Some(segment) => !matches!(
                     segment.ident.to_string().as_str(),
                     "default" | "from" | "into" | "try_from" | "try_into" | "from_iter" | "parse"
-                )
-            }),
+                ),
+                None => false,
+            },
             _ => false,
         },
         Expr::Paren(paren) => type_is_anchored(&paren.expr),
