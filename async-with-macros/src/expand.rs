@@ -31,8 +31,10 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 use syn::{Block, Expr, Ident, Stmt};
 
+use crate::classify;
+use crate::names;
 use crate::parse::{Invocation, Manager, Split};
-use crate::rewrite::{self, Rewriter, Site, SiteKind};
+use crate::rewrite::{Rewriter, Site, SiteKind};
 
 /// An identifier the user's code cannot name (`Span::mixed_site()`).
 pub(crate) fn ident(name: &str) -> Ident {
@@ -73,8 +75,8 @@ fn guarded(
 ) -> Expr {
     let p = quote!(#krate::__private);
     let flow = format_ident!("__AsyncWithFlow{}", depth, span = Span::mixed_site());
-    let value_anchored = rewrite::block_is_anchored(&body);
-    let diverges = rewrite::block_diverges(&body);
+    let value_anchored = classify::block_is_anchored(&body);
+    let diverges = classify::block_diverges(&body);
     let mut rewriter = Rewriter::new(krate, &flow, nested_depth);
     rewriter.visit_block_mut(&mut body);
     let sites = rewriter.sites;
@@ -363,7 +365,7 @@ fn dispatch_arms(flow: &Ident, sites: &[Site], diverges: bool) -> TokenStream {
 /// ```
 pub(crate) fn fallback(krate: &TokenStream, split: &Split, error: &syn::Error) -> TokenStream {
     let error = compile_error(krate, error);
-    let names = rewrite::bound_names(&split.head);
+    let names = names::bound_names(&split.head);
     // Never run (the crate does not compile): only type-checked.
     let managers = crate::parse::manager_exprs(&split.head);
     let poisoned = ident("__async_with_error");

@@ -26,7 +26,9 @@
     unreachable_pub
 )]
 
+mod classify;
 mod expand;
+mod names;
 mod parse;
 mod rewrite;
 
