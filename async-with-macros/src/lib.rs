@@ -6,6 +6,9 @@
 //! - `expand.rs`: one guarded block per manager.
 //! - `rewrite.rs`: the control-flow rewriter for `return`, `?`, `break`
 //!   and `continue` in the body.
+//! - `classify.rs`: what can be read from the body's shape without types
+//!   (does it diverge, is a value's type known early enough to classify).
+//! - `names.rs`: the names a pattern binds, for the soft-failure fallback.
 //!
 //! # Diagnostics
 //!
