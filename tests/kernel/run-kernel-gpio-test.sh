@@ -225,11 +225,14 @@ fi
 KMAJ=$(echo "$KVER" | cut -d. -f1-2)        # 6.1
 mkdir -p "$WORK_DIR"
 WORK_DIR=$(cd "$WORK_DIR" && pwd)
-KDIR="$WORK_DIR/kernel-$KVER"               # extracted linux-image deb
-MODDIR="$WORK_DIR/modules-$KVER"            # out-of-tree build dir
 # Package version of the installed headers (e.g. 6.1.192-2); the image and the
 # source must be the same version so the ABI / struct layouts match.
 [ -n "$PKGVER" ] || PKGVER=$(dpkg-query -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null || true)
+# The cache is keyed by package version too: a Debian point release can keep
+# the ABI name (6.1.0-56) while the headers move on.
+CACHE_KEY="$KVER${PKGVER:+_${PKGVER//[:\/]/_}}"
+KDIR="$WORK_DIR/kernel-$CACHE_KEY"          # extracted linux-image deb
+MODDIR="$WORK_DIR/modules-$CACHE_KEY"       # out-of-tree build dir
 
 # apt-get download wants to drop privileges to _apt; run it in a dir _apt can write.
 apt_download() { # $1=package[=version] $2=destdir

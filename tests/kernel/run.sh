@@ -45,7 +45,7 @@ fi
 echo "== kernel tier: building the static guest binary" >&2
 target=x86_64-unknown-linux-gnu
 (cd "$repo" && RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
-    cargo build --locked -q -p async-with-kernel-tests --target "$target") ||
+    cargo build -q -p async-with-kernel-tests --target "$target") ||
     fail "cargo build of tests/kernel/guest failed"
 bin="$repo/target/$target/debug/async-with-kernel-tests"
 
@@ -76,4 +76,4 @@ failed=$(echo "$counts" | sed 's/.*passed, \([0-9]*\) failed$/\1/')
 [ "$failed" = 0 ] || fail "$failed kernel checks failed but the VM reported success"
 [ $((passed + failed)) = "$EXPECTED_CHECKS" ] ||
     fail "ran $((passed + failed)) kernel checks, expected $EXPECTED_CHECKS (update EXPECTED_CHECKS in $0 if a check was added or removed on purpose)"
-echo "kernel tier: $passed passed, 0 failed"
+echo "kernel-tier: $passed passed, 0 failed"
