@@ -7,9 +7,15 @@ use async_with::led::{CdevLine, DEFAULT_CONSUMER, LedError};
 #[test]
 fn a_bare_chip_name_is_looked_up_in_dev() {
     let path = CdevLine::chip("gpiochip0", 17).validate().unwrap();
-    assert_eq!(path.as_deref(), Some(std::path::Path::new("/dev/gpiochip0")));
+    assert_eq!(
+        path.as_deref(),
+        Some(std::path::Path::new("/dev/gpiochip0"))
+    );
     let path = CdevLine::chip("/dev/gpiochip4", 17).validate().unwrap();
-    assert_eq!(path.as_deref(), Some(std::path::Path::new("/dev/gpiochip4")));
+    assert_eq!(
+        path.as_deref(),
+        Some(std::path::Path::new("/dev/gpiochip4"))
+    );
 }
 
 #[test]
@@ -23,7 +29,16 @@ fn chip_names_with_dots_slashes_or_nul_are_refused() {
     ];
     for (chip, reason) in cases {
         let error = CdevLine::chip(chip, 0).request().unwrap_err();
-        assert!(matches!(error, LedError::InvalidName { what: "GPIO chip", .. }), "{error:?}");
+        assert!(
+            matches!(
+                error,
+                LedError::InvalidName {
+                    what: "GPIO chip",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
         assert!(error.to_string().contains(reason), "{chip:?}: {error}");
     }
 }
@@ -32,7 +47,10 @@ fn chip_names_with_dots_slashes_or_nul_are_refused() {
 fn line_names_must_be_plain() {
     for name in ["", "GPIO\017", "a/b"] {
         let error = CdevLine::named(name).request().unwrap_err();
-        assert!(error.to_string().starts_with("invalid line name"), "{error}");
+        assert!(
+            error.to_string().starts_with("invalid line name"),
+            "{error}"
+        );
     }
     assert_eq!(CdevLine::named("GPIO17").validate().unwrap(), None);
 }
@@ -45,13 +63,25 @@ fn the_consumer_label_fits_the_kernel() {
         .consumer(long.as_str())
         .request()
         .unwrap_err();
-    assert!(error.to_string().contains("longer than the kernel's 31 bytes"), "{error}");
-    assert!(CdevLine::chip("gpiochip0", 1).consumer("x".repeat(31)).validate().is_ok());
+    assert!(
+        error
+            .to_string()
+            .contains("longer than the kernel's 31 bytes"),
+        "{error}"
+    );
+    assert!(
+        CdevLine::chip("gpiochip0", 1)
+            .consumer("x".repeat(31))
+            .validate()
+            .is_ok()
+    );
 }
 
 #[test]
 fn an_unknown_line_name_says_how_to_list_them() {
-    let error = CdevLine::named("NO_SUCH_LINE_async_with").request().unwrap_err();
+    let error = CdevLine::named("NO_SUCH_LINE_async_with")
+        .request()
+        .unwrap_err();
     assert!(matches!(error, LedError::NoSuchLine { .. }), "{error:?}");
     assert!(error.to_string().contains("`gpioinfo`"), "{error}");
 }
@@ -61,5 +91,8 @@ fn a_missing_chip_names_the_line_and_the_fix() {
     let error = CdevLine::chip("gpiochip999", 3).request().unwrap_err();
     let text = error.to_string();
     assert!(text.starts_with("line 3 of /dev/gpiochip999: "), "{text}");
-    assert!(text.contains("check the chip and offset exist (`gpioinfo`)"), "{text}");
+    assert!(
+        text.contains("check the chip and offset exist (`gpioinfo`)"),
+        "{text}"
+    );
 }

@@ -61,7 +61,10 @@ async fn sysfs_gpio_on_a_line_already_exported_writes_only_value() {
     sim.export_as(529, "out").unwrap();
     light_gpio(&sim, 17).await.unwrap();
     let trace = sim.trace();
-    show("SysfsGpio::bcm(17), already exported by someone else", &trace);
+    show(
+        "SysfsGpio::bcm(17), already exported by someone else",
+        &trace,
+    );
     assert_eq!(
         trace,
         [

@@ -63,10 +63,16 @@ fn a_board_without_a_pi_controller_says_what_it_found() {
     let sim = SimSysfs::temp(Board::Empty).unwrap();
     sim.add_chip(512, 32, "gpio-mockup-A").unwrap();
     let error = SysfsGpio::bcm(17).root(&sim).resolve().unwrap_err();
-    assert!(matches!(error, LedError::NotARaspberryPi { .. }), "{error:?}");
+    assert!(
+        matches!(error, LedError::NotARaspberryPi { .. }),
+        "{error:?}"
+    );
     let text = error.to_string();
     assert!(text.contains("found: gpio-mockup-A 512..544"), "{text}");
-    assert!(text.contains("use `SysfsGpio::chip(label, offset)`"), "{text}");
+    assert!(
+        text.contains("use `SysfsGpio::chip(label, offset)`"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -58,7 +58,10 @@ async fn a_permission_race_past_one_second_is_denied_and_unexported() {
     let error = SysfsGpio::bcm(17).root(&sim).open().await.unwrap_err();
     assert!(start.elapsed() >= PERMISSION_WAIT);
     assert!(start.elapsed() < PERMISSION_WAIT + Duration::from_millis(50));
-    assert!(matches!(error, LedError::PermissionDenied { .. }), "{error:?}");
+    assert!(
+        matches!(error, LedError::PermissionDenied { .. }),
+        "{error:?}"
+    );
     let text = error.to_string();
     assert!(text.starts_with("permission denied writing "), "{text}");
     assert!(
@@ -95,7 +98,10 @@ async fn a_line_held_by_a_driver_is_busy() {
         ),
         "{text}"
     );
-    assert!(text.contains("class/gpio/export failed with EBUSY"), "{text}");
+    assert!(
+        text.contains("class/gpio/export failed with EBUSY"),
+        "{text}"
+    );
     assert!(!sim.exists("class/gpio/gpio529"));
 }
 
@@ -110,7 +116,10 @@ async fn eio_turning_on_fails_the_block_and_leaves_the_led_off() {
     let text = error.to_string();
     assert!(text.starts_with("writing \"1\" to "), "{text}");
     assert!(text.contains("gpio529/value for GPIO 529"), "{text}");
-    assert!(text.contains("the hardware reported an I/O error"), "{text}");
+    assert!(
+        text.contains("the hardware reported an I/O error"),
+        "{text}"
+    );
     assert_eq!(
         sim.trace(),
         [
@@ -143,7 +152,10 @@ async fn eio_turning_off_falls_back_to_direction_low() {
             "class/gpio/gpio529/direction <- low",
         ]
     );
-    assert!(sim.exists("class/gpio/gpio529"), "someone else's line stays");
+    assert!(
+        sim.exists("class/gpio/gpio529"),
+        "someone else's line stays"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -192,7 +204,11 @@ fn a_denied_led_trigger_touches_nothing_and_names_the_led_rule() {
     assert!(text.contains("ACT/trigger for LED \"ACT\""), "{text}");
     assert!(text.contains(r#"SUBSYSTEM=="leds""#), "{text}");
     assert_eq!(sim.trace(), ["class/leds/ACT/trigger <- none (EACCES)"]);
-    assert!(sim.read("class/leds/ACT/trigger").unwrap().contains("[mmc0]"));
+    assert!(
+        sim.read("class/leds/ACT/trigger")
+            .unwrap()
+            .contains("[mmc0]")
+    );
     assert_eq!(sim.read("class/leds/ACT/brightness").unwrap(), "0\n");
 }
 
@@ -206,7 +222,11 @@ async fn eio_lighting_an_led_restores_its_trigger_and_leaves_it_off() {
     assert!(text.starts_with("writing \"255\" to "), "{text}");
     assert!(text.contains("ACT/brightness for LED \"ACT\""), "{text}");
     assert_eq!(sim.read("class/leds/ACT/brightness").unwrap(), "0\n");
-    assert!(sim.read("class/leds/ACT/trigger").unwrap().contains("[mmc0]"));
+    assert!(
+        sim.read("class/leds/ACT/trigger")
+            .unwrap()
+            .contains("[mmc0]")
+    );
     assert_eq!(
         sim.trace()[2..],
         [
@@ -226,6 +246,14 @@ async fn a_vanished_brightness_file_is_reported_before_anything_is_written() {
     let text = error.to_string();
     assert!(text.starts_with("opening "), "{text}");
     assert!(text.contains("ACT/brightness"), "{text}");
-    assert!(sim.trace().iter().all(|w| !w.contains("<- none")), "{:?}", sim.trace());
-    assert!(sim.read("class/leds/ACT/trigger").unwrap().contains("[mmc0]"));
+    assert!(
+        sim.trace().iter().all(|w| !w.contains("<- none")),
+        "{:?}",
+        sim.trace()
+    );
+    assert!(
+        sim.read("class/leds/ACT/trigger")
+            .unwrap()
+            .contains("[mmc0]")
+    );
 }

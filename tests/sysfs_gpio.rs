@@ -76,14 +76,13 @@ async fn a_line_someone_else_exported_is_opened_and_stays_exported() {
 async fn an_input_someone_else_exported_is_refused_untouched() {
     let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
     sim.export_as(529, "in").unwrap();
-    let error = SysfsGpio::number(529)
-        .root(&sim)
-        .open()
-        .await
-        .unwrap_err();
+    let error = SysfsGpio::number(529).root(&sim).open().await.unwrap_err();
     assert!(matches!(error, LedError::IsInput { .. }), "{error:?}");
     let text = error.to_string();
-    assert!(text.contains("GPIO 529 is exported by someone else as an input"), "{text}");
+    assert!(
+        text.contains("GPIO 529 is exported by someone else as an input"),
+        "{text}"
+    );
     assert!(text.contains("gpio529/direction reads `in`"), "{text}");
     assert!(sim.trace().is_empty());
     assert_eq!(sim.read(DIRECTION_529).unwrap(), "in\n");
@@ -99,7 +98,11 @@ async fn active_low_starts_high_and_drives_low_for_on() {
         .await
         .unwrap();
     assert_eq!(sim.read(VALUE_529).unwrap(), "1\n", "off is the high level");
-    assert_eq!(lit_block(&sim, led).await.unwrap(), "0\n", "on is the low level");
+    assert_eq!(
+        lit_block(&sim, led).await.unwrap(),
+        "0\n",
+        "on is the low level"
+    );
     assert_eq!(
         sim.trace(),
         [
@@ -125,10 +128,7 @@ async fn a_kernel_active_low_line_is_honoured_not_rewritten() {
         .await
         .unwrap();
     assert_eq!(lit_block(&sim, led).await.unwrap(), "1\n");
-    assert_eq!(
-        sim.read("class/gpio/gpio529/active_low").unwrap(),
-        "1\n"
-    );
+    assert_eq!(sim.read("class/gpio/gpio529/active_low").unwrap(), "1\n");
     assert_eq!(sim.read(VALUE_529).unwrap(), "0\n");
 }
 
@@ -136,7 +136,10 @@ async fn a_kernel_active_low_line_is_honoured_not_rewritten() {
 async fn a_number_outside_every_chip_is_no_such_gpio() {
     let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
     let error = SysfsGpio::number(17).root(&sim).open().await.unwrap_err();
-    assert!(matches!(error, LedError::NoSuchGpio { gpio: 17, .. }), "{error:?}");
+    assert!(
+        matches!(error, LedError::NoSuchGpio { gpio: 17, .. }),
+        "{error:?}"
+    );
     let text = error.to_string();
     assert!(text.contains("no GPIO 17"), "{text}");
     assert!(text.contains("pinctrl-bcm2711 512..570"), "{text}");
@@ -173,7 +176,10 @@ async fn an_unknown_chip_label_lists_the_chips() {
         .await
         .unwrap_err();
     let text = error.to_string();
-    assert!(text.contains("no gpiochip labelled \"pinctrl-rp1\""), "{text}");
+    assert!(
+        text.contains("no gpiochip labelled \"pinctrl-rp1\""),
+        "{text}"
+    );
     assert!(
         text.contains("pinctrl-bcm2711 512..570, raspberrypi-exp-gpio 570..578"),
         "{text}"
@@ -186,8 +192,20 @@ async fn a_chip_label_with_a_slash_or_dots_is_refused_before_any_file() {
     let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
     for label in ["../leds", "a/b", "", "x\0y", ".."] {
         let error = SysfsGpio::chip(label, 0).root(&sim).resolve().unwrap_err();
-        assert!(matches!(error, LedError::InvalidName { what: "chip label", .. }), "{error:?}");
-        assert!(error.to_string().starts_with("invalid chip label"), "{error}");
+        assert!(
+            matches!(
+                error,
+                LedError::InvalidName {
+                    what: "chip label",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().starts_with("invalid chip label"),
+            "{error}"
+        );
     }
     assert!(sim.trace().is_empty());
 }
@@ -206,8 +224,15 @@ async fn an_offset_past_the_chip_is_refused() {
 #[tokio::test(start_paused = true)]
 async fn a_missing_sysfs_root_says_which_directory() {
     let dir = std::env::temp_dir().join("async-with-no-such-sysfs");
-    let error = SysfsGpio::bcm(17).root(dir.as_path()).open().await.unwrap_err();
+    let error = SysfsGpio::bcm(17)
+        .root(dir.as_path())
+        .open()
+        .await
+        .unwrap_err();
     let text = error.to_string();
-    assert!(text.contains("async-with-no-such-sysfs/class/gpio"), "{text}");
+    assert!(
+        text.contains("async-with-no-such-sysfs/class/gpio"),
+        "{text}"
+    );
     assert!(text.contains("the file is missing"), "{text}");
 }

@@ -64,7 +64,10 @@ async fn an_led_without_a_trigger_is_not_given_one() {
             "class/leds/user/brightness <- 0",
         ]
     );
-    assert_eq!(sim.read("class/leds/user/trigger").unwrap(), "[none] timer\n");
+    assert_eq!(
+        sim.read("class/leds/user/trigger").unwrap(),
+        "[none] timer\n"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -109,7 +112,10 @@ async fn an_unknown_led_lists_the_available_ones() {
     assert!(matches!(error, LedError::NoSuchLed { .. }), "{error:?}");
     let text = error.to_string();
     assert!(text.starts_with("no LED \"led0\" in "), "{text}");
-    assert!(text.ends_with("class/leds; available LEDs: ACT, PWR"), "{text}");
+    assert!(
+        text.ends_with("class/leds; available LEDs: ACT, PWR"),
+        "{text}"
+    );
     assert!(sim.trace().is_empty());
 }
 
@@ -143,10 +149,14 @@ fn names_that_leave_the_leds_directory_are_refused_before_any_file() {
 #[test]
 fn a_trigger_file_without_an_active_trigger_is_malformed() {
     let sim = SimSysfs::temp(Board::Empty).unwrap();
-    sim.add_led("odd", &["none", "timer"], "missing", 255).unwrap();
+    sim.add_led("odd", &["none", "timer"], "missing", 255)
+        .unwrap();
     let error = SysfsLed::named("odd").root(&sim).open().unwrap_err();
     let text = error.to_string();
-    assert!(text.starts_with("unexpected contents \"none timer\" in "), "{text}");
+    assert!(
+        text.starts_with("unexpected contents \"none timer\" in "),
+        "{text}"
+    );
     assert!(text.contains("odd/trigger for LED \"odd\""), "{text}");
     assert!(sim.trace().is_empty());
 }

@@ -11,11 +11,15 @@ pub(crate) const CHIP_A: Chip = Chip {
     ngpio: 58,
 };
 /// The second chip, so a lookup by label must pick the right one.
+/// Line [`CHIP_B_LINE`] of it is lit by label + offset.
 pub(crate) const CHIP_B: Chip = Chip {
     label: "gpio-mockup-B",
     base: 570,
     ngpio: 8,
 };
+
+/// The line of chip B lit by label + offset.
+pub(crate) const CHIP_B_LINE: u32 = 2;
 
 /// A gpio-mockup chip as the kernel should report it.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +34,24 @@ pub(crate) struct Chip {
 pub(crate) mod line {
     /// Driven with plain file I/O to validate the plumbing.
     pub(crate) const PLUMBING: u32 = 4;
+    /// SysfsGpio by global number (BCM 17, the usual demo pin).
+    pub(crate) const BY_NUMBER: u32 = 17;
+    /// SysfsGpio by chip label + offset.
+    pub(crate) const BY_LABEL: u32 = 18;
+    /// Exported by someone else before the Spotlight opens it.
+    pub(crate) const PRE_EXPORTED: u32 = 22;
+    /// Exported by someone else as an input.
+    pub(crate) const INPUT: u32 = 5;
+    /// CdevLine by chip + offset.
+    pub(crate) const CDEV: u32 = 23;
+    /// CdevLine by line name (`gpio-mockup-A-24`).
+    pub(crate) const CDEV_NAMED: u32 = 24;
+    /// A Spotlight cancelled while its body runs.
+    pub(crate) const CANCEL_BODY: u32 = 27;
+    /// A Spotlight cancelled while it settles.
+    pub(crate) const CANCEL_SETTLE: u32 = 6;
+    /// A body that fails with `?`.
+    pub(crate) const FAILING_BODY: u32 = 13;
     /// Held by the leds-gpio LED [`super::GPIO_LED`] (the Pi 4's ACT LED pin).
     pub(crate) const ACT: u32 = 42;
 }

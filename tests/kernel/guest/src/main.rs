@@ -13,10 +13,15 @@
     unreachable_pub
 )]
 
+mod cancel;
+mod cdev;
 mod kernel;
 mod layout;
+mod lit;
 mod plumbing;
 mod report;
+mod sysfs_gpio;
+mod sysfs_led;
 
 use std::process::ExitCode;
 
@@ -31,5 +36,28 @@ fn main() -> ExitCode {
     }
     let mut report = report::Report::default();
     plumbing::run(&mut report);
-    report.finish()
+    match backends(&mut report) {
+        Ok(()) => report.finish(),
+        Err(e) => {
+            report.fail("start a Tokio runtime", e);
+            report.finish()
+        }
+    }
+}
+
+/// Runs the backend checks: on a plain runtime, as an application would,
+/// and the cancellation checks on one with paused time.
+fn backends(report: &mut report::Report) -> std::io::Result<()> {
+    let mut runtime = tokio::runtime::Builder::new_current_thread();
+    runtime.enable_time();
+    runtime.build()?.block_on(async {
+        sysfs_gpio::run(report).await;
+        sysfs_led::run(report).await;
+        cdev::run(report).await;
+    });
+    runtime
+        .start_paused(true)
+        .build()?
+        .block_on(cancel::run(report));
+    Ok(())
 }
