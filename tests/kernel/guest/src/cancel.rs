@@ -1,6 +1,10 @@
 //! Cancellation against the kernel: a Spotlight block dropped by
 //! `tokio::time::timeout`, in its body or while it settles, leaves the line
-//! low and unexported; a body that fails with `?` does too.
+//! low; a body that fails with `?` does too.
+//!
+//! The spotlight is borrowed by the block and outlives it, so the line is
+//! read while the pin is still open: what is seen is the cancellation hook's
+//! (or exit's) doing, not the pin's drop. Closing it then must unexport.
 //!
 //! These run on a runtime with paused time, so the order of the settle and
 //! the timeout is decided by their deadlines, not by how fast TCG runs.
@@ -30,13 +34,24 @@ async fn open(r: &mut Report, name: &str, offset: u32) -> Option<SysfsGpio> {
     }
 }
 
-fn low_and_unexported(r: &mut Report, name: &str, offset: u32) {
+/// The line is low while `spot` still holds it, and unexported once closed.
+fn low_then_unexported(r: &mut Report, name: &str, offset: u32, spot: Spotlight<SysfsGpio>) {
+    let gpio = CHIP_A.base + offset;
     r.check(
-        &format!("{name}: line low and unexported afterwards"),
-        (Ok("0".to_owned()), false),
+        &format!("{name}: line low afterwards, pin still open"),
+        (Ok("0".to_owned()), true),
         (
             kernel::mockup_value(CHIP_A.label, offset),
-            kernel::is_exported(CHIP_A.base + offset),
+            kernel::is_exported(gpio),
+        ),
+    );
+    r.check(
+        &format!("{name}: closing the pin unexports the line"),
+        (Ok(()), Ok("0".to_owned()), false),
+        (
+            spot.into_inner().close().map_err(|e| e.to_string()),
+            kernel::mockup_value(CHIP_A.label, offset),
+            kernel::is_exported(gpio),
         ),
     );
 }
@@ -47,9 +62,11 @@ async fn cancelled_in_body(r: &mut Report) {
     let Some(led) = open(r, &name, offset).await else {
         return;
     };
+    let mut spot = Spotlight::new(led);
     let mut during = None;
     let block = async {
-        async_with!(Spotlight::new(led)? => _spot {
+        let borrowed = &mut spot;
+        async_with!(borrowed? => _spot {
             during = Some(kernel::mockup_value(CHIP_A.label, offset));
             std::future::pending::<()>().await;
         });
@@ -61,7 +78,7 @@ async fn cancelled_in_body(r: &mut Report) {
         (true, Some(Ok("1".to_owned()))),
         (outcome.is_err(), during),
     );
-    low_and_unexported(r, &name, offset);
+    low_then_unexported(r, &name, offset, spot);
 }
 
 async fn cancelled_while_settling(r: &mut Report) {
@@ -70,13 +87,14 @@ async fn cancelled_while_settling(r: &mut Report) {
     let Some(led) = open(r, &name, offset).await else {
         return;
     };
-    let spot = match Spotlight::new(led).settle(Spotlight::<SysfsGpio>::MAX_SETTLE) {
+    let mut spot = match Spotlight::new(led).settle(Spotlight::<SysfsGpio>::MAX_SETTLE) {
         Ok(spot) => spot,
         Err(e) => return r.fail(&format!("{name}: settle"), e),
     };
     let mut body_ran = false;
     let block = async {
-        async_with!(spot? => _spot {
+        let borrowed = &mut spot;
+        async_with!(borrowed? => _spot {
             body_ran = true;
         });
         Ok::<(), LedError>(())
@@ -87,7 +105,7 @@ async fn cancelled_while_settling(r: &mut Report) {
         (true, false),
         (outcome.is_err(), body_ran),
     );
-    low_and_unexported(r, &name, offset);
+    low_then_unexported(r, &name, offset, spot);
 }
 
 async fn failing_body(r: &mut Report) {
@@ -96,9 +114,11 @@ async fn failing_body(r: &mut Report) {
     let Some(led) = open(r, &name, offset).await else {
         return;
     };
+    let mut spot = Spotlight::new(led);
     let mut during = None;
     let outcome: Result<(), Box<dyn std::error::Error>> = async {
-        async_with!(Spotlight::new(led)? => _spot {
+        let borrowed = &mut spot;
+        async_with!(borrowed? => _spot {
             during = Some(kernel::mockup_value(CHIP_A.label, offset));
             Err("the capture failed")?;
         });
@@ -113,5 +133,5 @@ async fn failing_body(r: &mut Report) {
         ),
         (outcome.err().map(|e| e.to_string()), during),
     );
-    low_and_unexported(r, &name, offset);
+    low_then_unexported(r, &name, offset, spot);
 }

@@ -2,11 +2,12 @@
 //! 6.6+: lit for the body, off after it, export state left as found, and the
 //! kernel's refusals turned into our errors.
 
+use async_with::Spotlight;
 use async_with::led::{LedError, SysfsGpio};
 
 use crate::kernel::{self, write_ok};
 use crate::layout::{CHIP_A, CHIP_B, CHIP_B_LINE, Chip, line};
-use crate::lit::lit;
+use crate::lit::{lit, lit_borrowed};
 use crate::report::Report;
 
 pub(crate) async fn run(r: &mut Report) {
@@ -95,20 +96,27 @@ async fn pre_exported(r: &mut Report) {
             led.exported_by_us(),
         ),
     );
-    let during = lit(led, || {
-        kernel::mockup_value(CHIP_A.label, line::PRE_EXPORTED)
-    })
-    .await;
+    // Kept past the block: the line must be low through exit alone, before
+    // closing the pin (which would also turn it off).
+    let mut spot = Spotlight::new(led);
+    let value = || kernel::mockup_value(CHIP_A.label, line::PRE_EXPORTED);
+    let during = lit_borrowed(&mut spot, value).await;
     r.check_ok(
         &format!("{name}: line high in the body"),
         Ok("1".to_owned()),
         during,
     );
     r.check(
-        &format!("{name}: line low, still exported, still an output after the block"),
-        (Ok("0".to_owned()), true, Ok("out".to_owned())),
+        &format!("{name}: line low after the block, pin still open"),
+        Ok("0".to_owned()),
+        value(),
+    );
+    r.check(
+        &format!("{name}: after close the line is low, still exported, still an output"),
+        (Ok(()), Ok("0".to_owned()), true, Ok("out".to_owned())),
         (
-            kernel::mockup_value(CHIP_A.label, line::PRE_EXPORTED),
+            spot.into_inner().close().map_err(|e| e.to_string()),
+            value(),
             kernel::is_exported(gpio),
             kernel::read(format!("{dir}/direction")),
         ),
