@@ -161,7 +161,10 @@ impl<L: OutputPin> Drop for LitGuard<'_, L> {
     fn drop(&mut self) {
         if self.armed {
             if let Err(error) = self.led.set_low() {
-                tracing::warn!(?error, "spotlight: turning the LED off after a failed or cancelled enter failed");
+                tracing::warn!(
+                    ?error,
+                    "spotlight: turning the LED off after a failed or cancelled enter failed"
+                );
             }
         }
     }
@@ -198,7 +201,10 @@ impl<L: OutputPin> AsyncContextManager for Spotlight<L> {
     fn cancel(&mut self) {
         self.settled_at = None;
         if let Err(error) = self.led.set_low() {
-            tracing::warn!(?error, "spotlight: turning the LED off on cancellation failed");
+            tracing::warn!(
+                ?error,
+                "spotlight: turning the LED off on cancellation failed"
+            );
         }
     }
 }
