@@ -74,6 +74,7 @@ fn guarded(
     let p = quote!(#krate::__private);
     let flow = format_ident!("__AsyncWithFlow{}", depth, span = Span::mixed_site());
     let value_anchored = rewrite::block_is_anchored(&body);
+    let diverges = rewrite::block_diverges(&body);
     let mut rewriter = Rewriter::new(krate, &flow, nested_depth);
     rewriter.visit_block_mut(&mut body);
     let sites = rewriter.sites;
@@ -88,7 +89,12 @@ fn guarded(
     let flow_value = ident("__async_with_flow");
 
     let manager_span = syn::spanned::Spanned::span(&manager.expr);
-    let manager_expr = &manager.expr;
+    // `(make()?)` keeps its `?` from being the mark; as an argument the
+    // parentheses are redundant, and would trip `unused_parens`.
+    let manager_expr = match &manager.expr {
+        Expr::Paren(paren) => &*paren.expr,
+        expr => expr,
+    };
     let new_guard = quote_spanned!(manager_span=> #p::Guard::new(#manager_expr));
     let enter = quote_spanned!(manager_span=> #guard.enter().await);
     let (entered, exited) = match &manager.mark {
@@ -100,12 +106,27 @@ fn guarded(
     };
     let bind = manager.pat.as_ref().map(|pat| quote!(let #pat = #target;));
 
-    let enum_def = flow_enum(&p, &flow, &sites);
+    // A diverging body is spliced in as the async block's own statements:
+    // as a `let` initializer it would be a diverging sub-expression.
+    let run_body = if diverges {
+        let stmts = &body.stmts;
+        quote!(#(#stmts)*)
+    } else {
+        quote! {
+            let #value = #body;
+            #[allow(unreachable_code)]
+            let #flow_value = #flow::Value(#value);
+            #flow_value
+        }
+    };
+    let enum_def = flow_enum(&p, &flow, &sites, diverges);
     let hints = return_hints(&flow, &sites, &caught);
-    let classify = classify_arms(&p, &flow, &sites, value_anchored);
-    let dispatch = dispatch_arms(&flow, &sites);
+    let classify = classify_arms(&p, &flow, &sites, value_anchored, diverges);
+    let dispatch = dispatch_arms(&flow, &sites, diverges);
 
-    Expr::Verbatim(quote! {
+    // Parsed rather than kept verbatim: an outer manager's rewriter must see
+    // this block's own ways out (its replayed `return`, its `?`).
+    let tokens = quote! {
         {
             let mut #guard = #new_guard;
             let #target = #entered;
@@ -113,10 +134,7 @@ fn guarded(
             let mut #caught = #p::CatchUnwind::new(async {
                 let #target = #target;
                 #bind
-                let #value = #body;
-                #[allow(unreachable_code)]
-                let #flow_value = #flow::Value(#value);
-                #flow_value
+                #run_body
             })
             .await;
             #hints
@@ -142,16 +160,27 @@ fn guarded(
                 #dispatch
             }
         }
-    })
+    };
+    match syn::parse2(tokens.clone()) {
+        Ok(expr) => expr,
+        Err(_) => Expr::Verbatim(tokens),
+    }
 }
 
 /// `enum __AsyncWithFlowN<V, S0, ..> { Value(V), Site0(S0), Site1, .. }`:
 /// one variant per way out of the body, each generic so its type is
 /// inferred exactly as the inline code's would be.
-fn flow_enum(p: &TokenStream, flow: &Ident, sites: &[Site]) -> TokenStream {
-    let value_ty = ident("__AsyncWithValue");
-    let mut params = vec![value_ty.clone()];
-    let mut variants = vec![quote!(Value(#value_ty))];
+fn flow_enum(p: &TokenStream, flow: &Ident, sites: &[Site], diverges: bool) -> TokenStream {
+    let mut params = Vec::new();
+    let mut variants = Vec::new();
+    if diverges {
+        // Never constructed, so its type could not be inferred.
+        variants.push(quote!(Value(#p::Infallible)));
+    } else {
+        let value_ty = ident("__AsyncWithValue");
+        variants.push(quote!(Value(#value_ty)));
+        params.push(value_ty);
+    }
     for site in sites {
         let variant = &site.variant;
         if site.has_value {
@@ -215,6 +244,7 @@ fn classify_arms(
     flow: &Ident,
     sites: &[Site],
     value_anchored: bool,
+    diverges: bool,
 ) -> TokenStream {
     let value = ident("__async_with_value");
     let classify_value = |anchored: bool| {
@@ -225,7 +255,11 @@ fn classify_arms(
         }
     };
     let mut arms = Vec::new();
-    let value_outcome = classify_value(value_anchored);
+    let value_outcome = if diverges {
+        quote!(match *#value {})
+    } else {
+        classify_value(value_anchored)
+    };
     arms.push(quote!(#p::Ok(#flow::Value(#value)) => #value_outcome,));
     for site in sites {
         let variant = &site.variant;
@@ -251,9 +285,17 @@ fn classify_arms(
 /// Replays each way out where the user wrote the macro, with the user's
 /// tokens, so errors (a `break` outside a loop, an unknown label, a `?`
 /// that cannot convert) point at them.
-fn dispatch_arms(flow: &Ident, sites: &[Site]) -> TokenStream {
+fn dispatch_arms(flow: &Ident, sites: &[Site], diverges: bool) -> TokenStream {
     let value = ident("__async_with_value");
-    let mut arms = vec![quote!(#flow::Value(#value) => #value,)];
+    // A body that ends in `return x;` diverges inline; the value arm must
+    // diverge too, or `async_with!(..);` as a function's last statement
+    // would be `()`.
+    let value_arm = if diverges {
+        quote!(#flow::Value(#value) => match #value {},)
+    } else {
+        quote!(#flow::Value(#value) => #value,)
+    };
+    let mut arms = vec![value_arm];
     for site in sites {
         let variant = &site.variant;
         let pattern = if site.has_value {

@@ -250,7 +250,7 @@ impl VisitMut for Rewriter<'_> {
                 }
                 let keyword = ret.return_token;
                 let tokens = self.site(SiteKind::Return { keyword }, ret.expr.as_deref());
-                *expr = Expr::Verbatim(tokens);
+                *expr = reparse(tokens);
             }
             Expr::Try(try_expr) => {
                 self.visit_expr_mut(&mut try_expr.expr);
@@ -264,7 +264,7 @@ impl VisitMut for Rewriter<'_> {
                 );
                 let span = question.spans[0];
                 let value = expand::ident("__async_with_value");
-                *expr = Expr::Verbatim(quote_spanned! {span=>
+                *expr = reparse(quote_spanned! {span=>
                     match #krate::__private::Branch::branch(#operand) {
                         #krate::__private::ControlFlow::Continue(#value) => #value,
                         #krate::__private::ControlFlow::Break(#residual) => #leave,
@@ -280,7 +280,7 @@ impl VisitMut for Rewriter<'_> {
                         keyword: brk.break_token,
                         label: brk.label.clone(),
                     };
-                    *expr = Expr::Verbatim(self.site(kind, brk.expr.as_deref()));
+                    *expr = reparse(self.site(kind, brk.expr.as_deref()));
                 }
             }
             Expr::Continue(cont) => {
@@ -289,7 +289,7 @@ impl VisitMut for Rewriter<'_> {
                         keyword: cont.continue_token,
                         label: cont.label.clone(),
                     };
-                    *expr = Expr::Verbatim(self.site(kind, None));
+                    *expr = reparse(self.site(kind, None));
                 }
             }
             Expr::ForLoop(for_loop) => {
@@ -343,6 +343,42 @@ impl VisitMut for Rewriter<'_> {
     fn visit_item_mut(&mut self, _item: &mut syn::Item) {}
 }
 
+/// Parses generated tokens back into a syntax tree, so that printing it
+/// inside the user's expression adds the parentheses precedence needs
+/// (`value? * 2` must not print as `match .. {} * 2`).
+fn reparse(tokens: TokenStream) -> Expr {
+    match syn::parse2(tokens.clone()) {
+        Ok(expr) => expr,
+        Err(_) => Expr::Verbatim(quote!((#tokens))),
+    }
+}
+
+/// Whether `block` cannot complete normally because its last statement
+/// leaves it (`return`, `break`, `continue`, `panic!`, ...). The body then
+/// diverges inline, so the expansion's value arm must diverge too.
+pub(crate) fn block_diverges(block: &syn::Block) -> bool {
+    let expr = match block.stmts.last() {
+        Some(Stmt::Expr(expr, _)) => expr,
+        Some(Stmt::Macro(stmt)) => return is_diverging_macro(&stmt.mac),
+        _ => return false,
+    };
+    match expr {
+        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
+        Expr::Macro(mac) => is_diverging_macro(&mac.mac),
+        Expr::Block(inner) if inner.label.is_none() => block_diverges(&inner.block),
+        _ => false,
+    }
+}
+
+fn is_diverging_macro(mac: &Macro) -> bool {
+    mac.path.segments.last().is_some_and(|segment| {
+        matches!(
+            segment.ident.to_string().as_str(),
+            "panic" | "unreachable" | "todo" | "unimplemented"
+        )
+    })
+}
+
 /// Whether `expr`'s type is known, at least whether it is a `Result`, where
 /// the expansion classifies it: before the expression's context (a `let`
 /// with a type, the function's return) has been seen by type inference.
@@ -390,8 +426,9 @@ pub(crate) fn type_is_anchored(expr: &Expr) -> bool {
 pub(crate) fn block_is_anchored(block: &syn::Block) -> bool {
     match block.stmts.last() {
         Some(Stmt::Expr(expr, None)) => type_is_anchored(expr),
-        // A block without a tail is `()`, or diverges.
-        _ => true,
+        // A block without a tail is `()` (never an `Err`, nothing to
+        // classify) or diverges (its type is not known yet).
+        _ => false,
     }
 }
 
