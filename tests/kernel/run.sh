@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - the kernel test tier: builds the static test binary
-# (tests/kernel/guest, package async-with-kernel-tests) and runs it inside a
+# (tests/kernel/guest, package async-with-kernel-tests) and the spotlight
+# example (examples/spotlight, which the binary runs too) and runs them inside a
 # real Debian kernel under QEMU with simulated GPIO chips and LEDs, laid out
 # like a Raspberry Pi 4 on kernel 6.6+ (see tests/kernel/guest/src/layout.rs).
 #
@@ -20,7 +21,7 @@ set -euo pipefail
 
 # Number of checks the guest binary must report.  A check that is removed,
 # skipped or never reached changes the count and fails the tier.
-EXPECTED_CHECKS=59
+EXPECTED_CHECKS=63
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -42,12 +43,15 @@ fi
 # glibc with +crt-static rather than musl: the musl target would need a
 # rustup download, and CI reaches only package registries.  --target keeps
 # RUSTFLAGS off build scripts and proc macros.
-echo "== kernel tier: building the static guest binary" >&2
+echo "== kernel tier: building the static guest binary and the spotlight example" >&2
 target=x86_64-unknown-linux-gnu
 (cd "$repo" && RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
-    cargo build -q -p async-with-kernel-tests --target "$target") ||
-    fail "cargo build of tests/kernel/guest failed"
+    cargo build -q -p async-with-kernel-tests --target "$target" &&
+    RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
+    cargo build -q -p async-with --example spotlight --target "$target") ||
+    fail "cargo build of tests/kernel/guest or examples/spotlight failed"
 bin="$repo/target/$target/debug/async-with-kernel-tests"
+demo="$repo/target/$target/debug/examples/spotlight"
 
 log=$(mktemp "${TMPDIR:-/tmp}/kernel-tier.XXXXXX")
 trap 'rm -f "$log"' EXIT
@@ -57,6 +61,7 @@ set +e
     --mockup-ranges 512,570,570,578 \
     --led spot:white=255 --led spot:trigger=7 \
     --gpio-led ACT@554 \
+    --file "$demo:/test/spotlight" \
     "$@" -- "$bin" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e

@@ -52,6 +52,10 @@ pub(crate) mod line {
     pub(crate) const CANCEL_SETTLE: u32 = 6;
     /// A body that fails with `?`.
     pub(crate) const FAILING_BODY: u32 = 13;
+    /// Lit by the demo binary around its capture command.
+    pub(crate) const DEMO: u32 = 26;
+    /// Lit by the demo binary until it is sent SIGTERM.
+    pub(crate) const DEMO_SIGNAL: u32 = 19;
     /// Held by the leds-gpio LED [`super::GPIO_LED`] (the Pi 4's ACT LED pin).
     pub(crate) const ACT: u32 = 42;
 }
@@ -77,3 +81,6 @@ pub(crate) struct Uled {
 
 /// The leds-gpio LED on chip A line [`line::ACT`].
 pub(crate) const GPIO_LED: &str = "ACT";
+
+/// Where run.sh puts the `spotlight` example binary in the VM.
+pub(crate) const DEMO_BINARY: &str = "/test/spotlight";

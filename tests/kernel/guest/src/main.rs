@@ -15,6 +15,7 @@
 
 mod cancel;
 mod cdev;
+mod demo;
 mod kernel;
 mod layout;
 mod lit;
@@ -36,13 +37,11 @@ fn main() -> ExitCode {
     }
     let mut report = report::Report::default();
     plumbing::run(&mut report);
-    match backends(&mut report) {
-        Ok(()) => report.finish(),
-        Err(e) => {
-            report.fail("start a Tokio runtime", e);
-            report.finish()
-        }
+    if let Err(e) = backends(&mut report) {
+        report.fail("start a Tokio runtime", e);
     }
+    demo::run(&mut report);
+    report.finish()
 }
 
 /// Runs the backend checks: on a plain runtime, as an application would,
