@@ -215,7 +215,9 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
     if [ "$INSTALL_DEPS" = 1 ]; then
         for p in "${need_pkgs[@]}"; do apt_knows "$p" || apt_update_once; done
         log "installing: ${need_pkgs[*]}"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_pkgs[@]}" >&2 ||
+        # Stale lists name versions the mirror no longer has: update, retry.
+        apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2; }
+        apt_install "${need_pkgs[@]}" || { apt_update_once && apt_install "${need_pkgs[@]}"; } ||
             die "apt-get install ${need_pkgs[*]} failed"
     else
         die "missing host packages: ${need_pkgs[*]} (re-run with --install-deps as root)"
@@ -238,7 +240,10 @@ MODDIR="$WORK_DIR/modules-$CACHE_KEY"       # out-of-tree build dir
 apt_download() { # $1=package[=version] $2=destdir
     local tmp; tmp=$(mktemp -d); chmod 777 "$tmp"
     # shellcheck disable=SC2086
-    (cd "$tmp" && apt-get ${APT_OPTS:-} download "$1" >&2) || { rm -rf "$tmp"; return 1; }
+    (cd "$tmp" && { apt-get ${APT_OPTS:-} download "$1" >&2 ||
+        # stale lists (404) or none at all: update once and retry
+        { [ "$(id -u)" = 0 ] && apt_update_once && apt-get ${APT_OPTS:-} download "$1" >&2; }; }) ||
+        { rm -rf "$tmp"; return 1; }
     mv "$tmp"/*.deb "$2"/; rm -rf "$tmp"
 }
 
