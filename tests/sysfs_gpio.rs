@@ -236,3 +236,58 @@ async fn a_missing_sysfs_root_says_which_directory() {
     );
     assert!(text.contains("the file is missing"), "{text}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn another_process_reading_the_value_file_sees_the_led() {
+    let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
+    let led = SysfsGpio::bcm(17).root(&sim).open().await.unwrap();
+    let value_file = sim.root().join(VALUE_529);
+    let cat = |file: &std::path::Path| {
+        let out = std::process::Command::new("cat")
+            .arg(file)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let mut spotlight = Spotlight::new(led);
+    let result: Result<String, LedError> = async {
+        let borrowed = &mut spotlight;
+        Ok(async_with!(borrowed? => _spot { cat(&value_file) }))
+    }
+    .await;
+    assert_eq!(result.unwrap(), "1\n");
+    assert_eq!(cat(&value_file), "0\n");
+}
+
+#[tokio::test]
+async fn a_sysfs_spotlight_block_is_send() {
+    fn assert_send<T: Send>(value: T) -> T {
+        value
+    }
+    let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
+    let block = assert_send(async move {
+        let led = SysfsGpio::bcm(17).root(sim.clone()).open().await?;
+        async_with!(Spotlight::new(led)? => _spot {
+            tokio::task::yield_now().await;
+        });
+        Ok::<_, LedError>(sim)
+    });
+    let sim = tokio::spawn(block).await.unwrap().unwrap();
+    assert_eq!(sim.trace().len(), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_value_file_is_opened_once_and_written_in_place() {
+    use embedded_hal::digital::OutputPin;
+
+    let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
+    let mut led = SysfsGpio::bcm(17).root(&sim).open().await.unwrap();
+    // Swap the file under the path: a pin that reopened `value` per write
+    // would write the new file; a kept-open fd still writes the old one.
+    let dir = sim.root().join("class/gpio/gpio529");
+    std::fs::rename(dir.join("value"), dir.join("value.kept")).unwrap();
+    std::fs::write(dir.join("value"), "0\n").unwrap();
+    led.set_high().unwrap();
+    assert_eq!(sim.read("class/gpio/gpio529/value.kept").unwrap(), "1\n");
+    assert_eq!(sim.read(VALUE_529).unwrap(), "0\n");
+}

@@ -182,6 +182,7 @@ pub enum LedError {
 
 impl LedError {
     /// Maps an I/O error on `file` to the error a user can act on.
+    #[cfg_attr(not(feature = "sysfs"), allow(dead_code))]
     pub(crate) fn io(pin: &str, action: String, file: PathBuf, source: io::Error) -> Self {
         let hint = match source.kind() {
             io::ErrorKind::PermissionDenied => {
