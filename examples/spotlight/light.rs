@@ -53,10 +53,23 @@ pub enum OpenError {
     )]
     Sim { root: PathBuf, source: io::Error },
     /// `--cdev` in a build without the backend.
+    #[cfg(not(all(feature = "cdev", target_os = "linux")))]
     #[error(
         "--cdev needs the `cdev` feature on Linux: run `cargo run --example spotlight --features cdev -- --cdev ...`"
     )]
     NoCdev,
+}
+
+impl OpenError {
+    /// 1 when the light cannot be used; 2 when the flags asked for a
+    /// backend this build lacks, a usage mistake like a bad flag.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            #[cfg(not(all(feature = "cdev", target_os = "linux")))]
+            OpenError::NoCdev => 2,
+            _ => 1,
+        }
+    }
 }
 
 /// Opens the light `args` name; see the `--help` text for the rule that

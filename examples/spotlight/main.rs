@@ -68,12 +68,7 @@ async fn spotlight(cli: cli::Cli, timeline: &timeline::Timeline) -> u8 {
                 message = format!("{message}\nhint: {hint}");
             }
             timeline.error(&message);
-            // A missing feature is a usage mistake, like a bad flag.
-            return if matches!(e, light::OpenError::NoCdev) {
-                2
-            } else {
-                1
-            };
+            return e.exit_code();
         }
     };
     match cli.command {
