@@ -161,10 +161,7 @@ impl<L: OutputPin> Drop for LitGuard<'_, L> {
     fn drop(&mut self) {
         if self.armed {
             if let Err(error) = self.led.set_low() {
-                tracing::warn!(
-                    ?error,
-                    "spotlight: turning the LED off after a failed or cancelled enter failed"
-                );
+                tracing::warn!(?error, "spotlight: turning the LED off after a failed or cancelled enter failed");
             }
         }
     }
@@ -201,10 +198,7 @@ impl<L: OutputPin> AsyncContextManager for Spotlight<L> {
     fn cancel(&mut self) {
         self.settled_at = None;
         if let Err(error) = self.led.set_low() {
-            tracing::warn!(
-                ?error,
-                "spotlight: turning the LED off on cancellation failed"
-            );
+            tracing::warn!(?error, "spotlight: turning the LED off on cancellation failed");
         }
     }
 }

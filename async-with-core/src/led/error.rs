@@ -67,9 +67,7 @@ pub enum LedError {
         chips: String,
     },
     /// The offset is past the chip's last line.
-    #[error(
-        "offset {offset} is outside gpiochip {label:?}, which has lines 0..{ngpio}; use an offset below {ngpio}"
-    )]
+    #[error("offset {offset} is outside gpiochip {label:?}, which has lines 0..{ngpio}; use an offset below {ngpio}")]
     OffsetOutOfRange {
         /// The chip's label.
         label: String,

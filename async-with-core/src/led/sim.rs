@@ -150,9 +150,7 @@ impl SimSysfs {
     /// Lays out `board` in a new temporary directory, removed when the last
     /// handle to the tree (including backends opened on it) is dropped.
     pub fn temp(board: Board) -> io::Result<Self> {
-        let temp = tempfile::Builder::new()
-            .prefix("async-with-sysfs-")
-            .tempdir()?;
+        let temp = tempfile::Builder::new().prefix("async-with-sysfs-").tempdir()?;
         Self::build(temp.path().to_owned(), board, Some(temp))
     }
 
@@ -550,11 +548,7 @@ impl SimHandle {
                                 fs::write(dir.join("trigger"), render_triggers(&names, "none"))?;
                             }
                         }
-                        write_file(
-                            &dir.join("brightness"),
-                            &format!("{}\n", wanted.min(max)),
-                            fd,
-                        )
+                        write_file(&dir.join("brightness"), &format!("{}\n", wanted.min(max)), fd)
                     }
                     _ => fs::write(dir.join(attr), format!("{value}\n")),
                 }
