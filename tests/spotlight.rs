@@ -118,8 +118,10 @@ async fn a_panicking_body_still_turns_the_led_off() {
     let task = tokio::spawn({
         let pin = pin.clone();
         async move {
-            async_with!(Spotlight::new(pin) => _spot {
-                panic!("camera exploded")
+            async_with!(Spotlight::new(pin) => spot {
+                if spot.led().is_high() {
+                    panic!("camera exploded");
+                }
             })
         }
     });

@@ -1,6 +1,6 @@
 //! The core of [`async-with`](https://docs.rs/async-with): the
 //! [`AsyncContextManager`] trait, [`Outcome`], the [`Guard`] runtime that
-//! makes cleanup happen exactly once, and the LED [`Spotlight`](spotlight).
+//! makes cleanup happen exactly once, and the LED [`Spotlight`].
 //!
 //! Depend on the `async-with` facade instead: it re-exports everything here
 //! together with the `async_with!` macro.

@@ -21,6 +21,11 @@ use crate::{AsyncContextManager, Outcome};
 /// turning the LED on fails, the LED is turned off again before enter gives
 /// up, so a spotlight never leaves its LED on.
 ///
+/// The settle is a `tokio::time::sleep`, so enter must run inside a Tokio
+/// runtime with its time driver enabled (`#[tokio::main]` has it);
+/// [`settled_at`](Self::settled_at) is Tokio's clock, so it follows paused
+/// time in tests.
+///
 /// The error type is the pin's: a spotlight over a pin that cannot fail
 /// (`Error = Infallible`) cannot fail either, and `async_with!` needs no `?`
 /// mark. The Linux backends in [`led`](crate::led) fail with
@@ -161,7 +166,10 @@ impl<L: OutputPin> Drop for LitGuard<'_, L> {
     fn drop(&mut self) {
         if self.armed {
             if let Err(error) = self.led.set_low() {
-                tracing::warn!(?error, "spotlight: turning the LED off after a failed or cancelled enter failed");
+                tracing::warn!(
+                    ?error,
+                    "spotlight: turning the LED off after a failed or cancelled enter failed"
+                );
             }
         }
     }
@@ -198,7 +206,10 @@ impl<L: OutputPin> AsyncContextManager for Spotlight<L> {
     fn cancel(&mut self) {
         self.settled_at = None;
         if let Err(error) = self.led.set_low() {
-            tracing::warn!(?error, "spotlight: turning the LED off on cancellation failed");
+            tracing::warn!(
+                ?error,
+                "spotlight: turning the LED off on cancellation failed"
+            );
         }
     }
 }

@@ -182,11 +182,8 @@ impl CdevLineBuilder {
                 pin
             }
             (Line::Named(name), _) => {
-                let found = gpiocdev::find_named_line(name).ok_or_else(|| {
-                    LedError::NoSuchLine {
-                        name: name.clone(),
-                    }
-                })?;
+                let found = gpiocdev::find_named_line(name)
+                    .ok_or_else(|| LedError::NoSuchLine { name: name.clone() })?;
                 let pin = format!(
                     "line {name:?} (offset {} of {})",
                     found.info.offset,

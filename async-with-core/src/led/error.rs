@@ -67,7 +67,9 @@ pub enum LedError {
         chips: String,
     },
     /// The offset is past the chip's last line.
-    #[error("offset {offset} is outside gpiochip {label:?}, which has lines 0..{ngpio}; use an offset below {ngpio}")]
+    #[error(
+        "offset {offset} is outside gpiochip {label:?}, which has lines 0..{ngpio}; use an offset below {ngpio}"
+    )]
     OffsetOutOfRange {
         /// The chip's label.
         label: String,
@@ -180,6 +182,7 @@ pub enum LedError {
 
 impl LedError {
     /// Maps an I/O error on `file` to the error a user can act on.
+    #[cfg_attr(not(feature = "sysfs"), allow(dead_code))]
     pub(crate) fn io(pin: &str, action: String, file: PathBuf, source: io::Error) -> Self {
         let hint = match source.kind() {
             io::ErrorKind::PermissionDenied => {

@@ -159,6 +159,13 @@ impl From<&SimSysfs> for Sysfs {
     }
 }
 
+#[cfg(feature = "sim")]
+impl From<SimSysfs> for Sysfs {
+    fn from(sim: SimSysfs) -> Self {
+        Sysfs::from(&sim)
+    }
+}
+
 /// Never constructed: stands in for the simulator when it is compiled out.
 #[cfg(not(feature = "sim"))]
 enum Never {}

@@ -34,9 +34,15 @@
 mod recording;
 pub use recording::{InjectedFault, RecordingPin};
 
-#[cfg(any(all(feature = "sysfs", unix), all(feature = "cdev", target_os = "linux")))]
+#[cfg(any(
+    all(feature = "sysfs", unix),
+    all(feature = "cdev", target_os = "linux")
+))]
 mod error;
-#[cfg(any(all(feature = "sysfs", unix), all(feature = "cdev", target_os = "linux")))]
+#[cfg(any(
+    all(feature = "sysfs", unix),
+    all(feature = "cdev", target_os = "linux")
+))]
 pub use error::{GPIO_UDEV_RULE, LED_UDEV_RULE, LedError};
 
 #[cfg(all(feature = "sysfs", unix))]

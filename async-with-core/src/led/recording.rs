@@ -121,7 +121,9 @@ impl RecordingPin<InjectedFault> {
 impl<E> RecordingPin<E> {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A test that panicked while holding the lock must not hide the state.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Whether the pin is high (the LED is on).
@@ -177,11 +179,13 @@ impl ErrorType for RecordingPin<Infallible> {
 
 impl OutputPin for RecordingPin<Infallible> {
     fn set_low(&mut self) -> Result<(), Infallible> {
-        self.write(false).map_err(|_| unreachable!("an infallible pin has no fault plan"))
+        self.write(false)
+            .map_err(|_| unreachable!("an infallible pin has no fault plan"))
     }
 
     fn set_high(&mut self) -> Result<(), Infallible> {
-        self.write(true).map_err(|_| unreachable!("an infallible pin has no fault plan"))
+        self.write(true)
+            .map_err(|_| unreachable!("an infallible pin has no fault plan"))
     }
 }
 

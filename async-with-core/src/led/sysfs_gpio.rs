@@ -178,7 +178,11 @@ impl SysfsGpio {
     }
 
     fn set(&mut self, on: bool) -> Result<(), LedError> {
-        let written = if on ^ self.active_low ^ self.kernel_active_low { "1" } else { "0" };
+        let written = if on ^ self.active_low ^ self.kernel_active_low {
+            "1"
+        } else {
+            "0"
+        };
         match self.value.write(written) {
             Ok(()) => {
                 self.on = on;
@@ -263,16 +267,21 @@ impl SysfsGpioBuilder {
             Line::Chip(label, offset) => (GpioChip::find(&self.sysfs, label)?, *offset),
             Line::Bcm(bcm) => (GpioChip::raspberry_pi(&self.sysfs)?, *bcm),
         };
-        let gpio = chip.line(offset).ok_or_else(|| LedError::OffsetOutOfRange {
-            label: chip.label.clone(),
-            offset,
-            ngpio: chip.ngpio,
-        })?;
+        let gpio = chip
+            .line(offset)
+            .ok_or_else(|| LedError::OffsetOutOfRange {
+                label: chip.label.clone(),
+                offset,
+                ngpio: chip.ngpio,
+            })?;
         let how = match self.line {
             Line::Bcm(_) => "BCM",
             _ => "offset",
         };
-        Ok((gpio, format!("GPIO {gpio} ({how} {offset} on {})", chip.label)))
+        Ok((
+            gpio,
+            format!("GPIO {gpio} ({how} {offset} on {})", chip.label),
+        ))
     }
 
     /// Opens the line: exports it unless it is already exported, waits out
@@ -293,20 +302,22 @@ impl SysfsGpioBuilder {
         let mut kernel_active_low = false;
         if exported {
             let export = class.join("export");
-            sysfs.write(&export, &gpio.to_string()).map_err(|e| match e.raw_os_error() {
-                Some(16) => LedError::Busy {
-                    pin: pin.clone(),
-                    file: export.clone(),
-                },
-                Some(22) => LedError::NoSuchGpio {
-                    gpio,
-                    dir: class.clone(),
-                    chips: GpioChip::list(&sysfs)
-                        .map(|c| describe(&c))
-                        .unwrap_or_else(|e| e.to_string()),
-                },
-                _ => io_err(format!("writing \"{gpio}\" to"), export.clone())(e),
-            })?;
+            sysfs
+                .write(&export, &gpio.to_string())
+                .map_err(|e| match e.raw_os_error() {
+                    Some(16) => LedError::Busy {
+                        pin: pin.clone(),
+                        file: export.clone(),
+                    },
+                    Some(22) => LedError::NoSuchGpio {
+                        gpio,
+                        dir: class.clone(),
+                        chips: GpioChip::list(&sysfs)
+                            .map(|c| describe(&c))
+                            .unwrap_or_else(|e| e.to_string()),
+                    },
+                    _ => io_err(format!("writing \"{gpio}\" to"), export.clone())(e),
+                })?;
         } else {
             let file = dir.join("direction");
             let direction = sysfs
