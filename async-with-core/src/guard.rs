@@ -1,5 +1,9 @@
 //! The guard that makes cleanup happen exactly once.
 
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
 use crate::{AsyncContextManager, Outcome};
 
 /// Owns a manager for the length of one block and runs its cleanup exactly
@@ -49,21 +53,31 @@ impl<M: AsyncContextManager> Guard<M> {
     }
 
     /// Awaits the manager's `enter`; from its success on, the guard is armed.
-    pub async fn enter(&mut self) -> Result<M::Target<'_>, M::Error> {
-        let target = self.manager.enter().await?;
-        self.armed = true;
-        Ok(target)
+    pub fn enter(&mut self) -> impl Future<Output = Result<M::Target<'_>, M::Error>> {
+        // A hand-written future rather than an `async fn`: rustc cannot
+        // prove an `async fn` wrapper around the manager's future `Send`
+        // when `M` is a reference (`&mut m`), "implementation of
+        // `AsyncContextManager` is not general enough" (rust-lang/rust#110338).
+        let Guard { manager, armed } = self;
+        SetOnReady {
+            future: manager.enter(),
+            armed,
+            arm: true,
+        }
     }
 
     /// Awaits the manager's `exit`; once it completes, the guard is disarmed.
     ///
     /// If this future is dropped before `exit` completes, the guard stays
     /// armed and its drop runs the manager's `cancel` hook instead.
-    pub async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), M::Error> {
+    pub fn exit(&mut self, outcome: Outcome<'_>) -> impl Future<Output = Result<(), M::Error>> {
         debug_assert!(self.armed, "`Guard::exit` without a successful `enter`");
-        let result = self.manager.exit(outcome).await;
-        self.armed = false;
-        result
+        let Guard { manager, armed } = self;
+        SetOnReady {
+            future: manager.exit(outcome),
+            armed,
+            arm: false,
+        }
     }
 
     /// Whether `enter` succeeded and neither `exit` completed nor `cancel` ran.
@@ -86,5 +100,32 @@ impl<M: AsyncContextManager> Drop for Guard<M> {
             self.armed = false;
             self.manager.cancel();
         }
+    }
+}
+
+/// Polls `future`; when it is ready, sets the guard's armed flag to `arm`
+/// (`enter` arms only on success, a completed `exit` always disarms).
+struct SetOnReady<'g, F> {
+    future: F,
+    armed: &'g mut bool,
+    arm: bool,
+}
+
+impl<F: Future<Output = Result<T, E>>, T, E> Future for SetOnReady<'_, F> {
+    type Output = Result<T, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `future` is structurally pinned: it is never moved out,
+        // and `SetOnReady` has no `Drop` impl. The other fields are not
+        // pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        let result = core::task::ready!(future.poll(cx));
+        if this.arm {
+            *this.armed = result.is_ok();
+        } else {
+            *this.armed = false;
+        }
+        Poll::Ready(result)
     }
 }
