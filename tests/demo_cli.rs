@@ -266,7 +266,11 @@ fn the_capture_command_runs_with_the_light_on_and_it_is_off_afterwards() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(tree.read("during"), "1\n");
     assert_eq!(tree.read(VALUE), "0\n");
-    assert!(text(&output.stdout).contains("completed: `sh` exit status 0"));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("light off       value 0, completed: `sh` exit status 0"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -332,6 +336,9 @@ fn sigint_mid_run_turns_the_light_off_and_exits_130() {
     assert_eq!(tree.read(VALUE), "1\n");
     running.signal("INT");
     let (rest, code) = running.finish();
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
     assert_eq!(code, Some(130));
     assert_eq!(tree.read(VALUE), "0\n");
     let names: Vec<&str> = rest.iter().map(|e| e["event"].as_str().unwrap()).collect();
@@ -342,9 +349,51 @@ fn sigint_mid_run_turns_the_light_off_and_exits_130() {
 }
 
 #[test]
+fn sigint_during_the_settle_turns_the_light_off_before_the_first_capture() {
+    let tree = Tree::new().exported_line("0\n");
+    let mut running = Running::start(&["--json", "--sysfs-root", tree.root(), "--settle", "10s"]);
+    running.until("light_on");
+    assert_eq!(tree.read(VALUE), "1\n");
+    running.signal("INT");
+    let (rest, code) = running.finish();
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
+    assert_eq!(code, Some(130));
+    assert_eq!(tree.read(VALUE), "0\n");
+    let names: Vec<&str> = rest.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["light_off", "summary"],
+        "no settled or capture event"
+    );
+}
+
+#[test]
+fn sighup_turns_the_light_off_and_exits_129() {
+    let tree = Tree::new().exported_line("0\n");
+    let mut running = Running::start(&["--json", "--sysfs-root", tree.root(), "--interval", "10s"]);
+    running.until("capture");
+    running.signal("HUP");
+    let (rest, code) = running.finish();
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
+    assert_eq!(code, Some(129));
+    assert_eq!(tree.read(VALUE), "0\n");
+    assert_eq!(rest[0]["detail"], "SIGHUP");
+}
+
+#[test]
 fn sigterm_during_a_capture_command_kills_it_turns_the_light_off_and_exits_143() {
     let tree = Tree::new().exported_line("0\n");
-    // `exec`: the pid in the event is the sleeping process itself.
+    // The shell keeps the tool's stdout and stderr open until it ends; its
+    // `sleep` does not. Killed, it never writes `survived`; left running,
+    // it holds the pipes open until it has written it.
+    let script = format!(
+        "sleep 30 </dev/null >/dev/null 2>&1; echo survived > '{}'",
+        tree.path("survived").display()
+    );
     let mut running = Running::start(&[
         "--json",
         "--sysfs-root",
@@ -352,15 +401,19 @@ fn sigterm_during_a_capture_command_kills_it_turns_the_light_off_and_exits_143()
         "--",
         "sh",
         "-c",
-        "exec sleep 1000",
+        &script,
     ]);
     let started = running.until("command_started");
     assert_eq!(started["level"], "value 1");
     running.signal("TERM");
-    // `finish` reads stdout and stderr to their end; the command holds
-    // both (in --json mode its stdout is the tool's stderr), so getting
-    // past this line means the command was killed, not left sleeping.
     let (rest, code) = running.finish();
+    assert!(
+        !tree.path("survived").exists(),
+        "the capture command outlived the tool"
+    );
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
     assert_eq!(code, Some(143));
     assert_eq!(tree.read(VALUE), "0\n");
     assert_eq!(rest[0]["event"], "light_off");

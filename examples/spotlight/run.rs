@@ -172,7 +172,7 @@ pub async fn run(
     };
     let led = spot.led();
     let level = led.light().level();
-    timeline.light_off(led.off_at(), why, &detail, &level);
+    timeline.light_off(led.on_at(), led.off_at(), why, &detail, &level);
     let lit_for = match (led.on_at(), led.off_at()) {
         (Some(on), Some(off)) => Some(off.duration_since(on)),
         (Some(on), None) => Some(on.elapsed()),

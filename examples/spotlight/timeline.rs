@@ -159,15 +159,24 @@ impl Timeline {
         );
     }
 
-    /// The light-off line; `at` is when the pin was written, `None` when the
-    /// light never went on or could not be turned off.
-    pub fn light_off(&self, at: Option<Instant>, why: Why, detail: &str, level: &str) {
-        let (event, label) = match at {
-            Some(_) => ("light_off", "light off"),
-            None => ("light_not_off", "light not off"),
+    /// The light-off line, stamped when the pin was written; when the light
+    /// never went on (enter failed) or did not go off (the off write
+    /// failed), the line says so instead.
+    pub fn light_off(
+        &self,
+        on: Option<Instant>,
+        off: Option<Instant>,
+        why: Why,
+        detail: &str,
+        level: &str,
+    ) {
+        let (at, event, label) = match (on, off) {
+            (_, Some(off)) => (off, "light_off", "light off"),
+            (None, None) => (Instant::now(), "light_never_on", "light never on"),
+            (Some(_), None) => (Instant::now(), "light_not_off", "LIGHT NOT OFF"),
         };
         self.event(
-            at.unwrap_or_else(Instant::now),
+            at,
             event,
             &format!("{label:<16}{level}, {}", headline(why, detail)),
             json!({ "why": why.as_str(), "detail": detail, "level": level }),
