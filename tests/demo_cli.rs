@@ -468,6 +468,33 @@ fn an_unknown_gpio_exits_1_with_the_backends_error_and_a_hint() {
 }
 
 #[test]
+fn a_system_without_sysfs_gpio_exits_1_and_points_at_sim_and_cdev() {
+    // Not simulated (a light flag, no --sim): an empty root is a kernel
+    // without GPIO sysfs, or a PC.
+    let empty = tempfile::tempdir().unwrap();
+    let output = run(&[
+        "--bcm",
+        "17",
+        "--sysfs-root",
+        empty.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("class/gpio for the GPIO chips failed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: this system has no sysfs GPIO"),
+        "{stderr}"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "a light that never opened has no timeline"
+    );
+}
+
+#[test]
 fn off_turns_a_line_left_on_by_a_crashed_run_off() {
     let tree = Tree::new().exported_line("1\n");
     let output = run(&["--sim", "--bcm", "17", "--sysfs-root", tree.root(), "off"]);

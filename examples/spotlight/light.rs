@@ -209,7 +209,8 @@ impl OutputPin for Light {
 
 /// What to try next, in this tool's flags, for the errors whose library
 /// message names library calls or that a first try on a PC runs into.
-pub fn hint(error: &OpenError, simulated: bool) -> Option<&'static str> {
+pub fn hint(error: &OpenError, args: &LightArgs) -> Option<&'static str> {
+    let simulated = args.simulated();
     match error {
         OpenError::Light(LedError::NoSuchGpio { .. }) => Some(
             "sysfs numbers start at the chip's base (512 or 571 on recent kernels): `--bcm N` or `--chip LABEL --offset N` look it up for you",
@@ -219,6 +220,20 @@ pub fn hint(error: &OpenError, simulated: bool) -> Option<&'static str> {
             | LedError::NoSuchChip { .. }
             | LedError::NoSuchLed { .. },
         ) if !simulated => Some("add --sim to try the same flags on a simulated Raspberry Pi 5"),
+        OpenError::Light(LedError::Io { source, .. })
+            if !simulated
+                && source.kind() == io::ErrorKind::NotFound
+                && !args
+                    .sysfs_root
+                    .as_deref()
+                    .unwrap_or(Path::new("/sys"))
+                    .join("class/gpio")
+                    .exists() =>
+        {
+            Some(
+                "this system has no sysfs GPIO (class/gpio is missing): on a PC add --sim; on a board whose kernel lacks CONFIG_GPIO_SYSFS use --cdev /dev/gpiochipN --line N (feature `cdev`)",
+            )
+        }
         _ => None,
     }
 }

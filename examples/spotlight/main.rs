@@ -64,7 +64,7 @@ async fn spotlight(cli: cli::Cli, timeline: &timeline::Timeline) -> u8 {
         Ok(opened) => opened,
         Err(e) => {
             let mut message = e.to_string();
-            if let Some(hint) = light::hint(&e, cli.light.simulated()) {
+            if let Some(hint) = light::hint(&e, &cli.light) {
                 message = format!("{message}\nhint: {hint}");
             }
             timeline.error(&message);
