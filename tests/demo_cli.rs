@@ -259,6 +259,29 @@ fn json_mode_prints_one_event_per_line_in_order() {
 }
 
 #[test]
+fn json_mode_sends_the_capture_commands_output_to_stderr() {
+    let output = run(&["--json", "--", "echo", "frame written"]);
+    assert_eq!(output.status.code(), Some(0));
+    let names: Vec<String> = events(&output)
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "start",
+            "light_on",
+            "settled",
+            "command_started",
+            "command_exited",
+            "light_off",
+            "summary"
+        ]
+    );
+    assert_eq!(text(&output.stderr), "frame written\n");
+}
+
+#[test]
 fn the_capture_command_runs_with_the_light_on_and_it_is_off_afterwards() {
     let tree = Tree::new().exported_line("0\n");
     let script = tree.cat_into(VALUE, "during");

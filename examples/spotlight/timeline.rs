@@ -279,12 +279,24 @@ fn signal_of(status: ExitStatus) -> Option<i32> {
     status.signal()
 }
 
-/// `exit status 3` or `killed by signal 9 (SIGKILL)`.
+/// `exit status 3` or `signal 9 (SIGKILL)`.
 pub fn describe_status(status: ExitStatus) -> String {
     match (status.code(), signal_of(status)) {
         (Some(code), _) => format!("exit status {code}"),
-        (None, Some(signal)) => format!("killed by signal {signal}"),
-        (None, None) => "ended without a status".to_owned(),
+        (None, Some(signal)) => {
+            let name = match signal {
+                1 => " (SIGHUP)",
+                2 => " (SIGINT)",
+                6 => " (SIGABRT)",
+                9 => " (SIGKILL)",
+                11 => " (SIGSEGV)",
+                13 => " (SIGPIPE)",
+                15 => " (SIGTERM)",
+                _ => "",
+            };
+            format!("signal {signal}{name}")
+        }
+        (None, None) => "no exit status".to_owned(),
     }
 }
 
