@@ -297,6 +297,25 @@ fn the_capture_command_runs_with_the_light_on_and_it_is_off_afterwards() {
 }
 
 #[test]
+fn an_active_low_light_is_driven_low_while_lit_and_high_afterwards() {
+    let tree = Tree::new().exported_line("1\n");
+    let script = tree.cat_into(VALUE, "during");
+    let args = [
+        "--sim",
+        "--bcm",
+        "17",
+        "--active-low",
+        "--sysfs-root",
+        tree.root(),
+    ];
+    let output = run(&[&args[..], &["--", "sh", "-c", &script]].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(tree.read("during"), "0\n");
+    assert_eq!(tree.read(VALUE), "1\n");
+    assert!(text(&output.stdout).contains("(active low: it reads 0 while the light is on)"));
+}
+
+#[test]
 fn a_line_the_tool_exported_is_unexported_after_the_run() {
     let tree = Tree::new();
     let script = tree.cat_into(VALUE, "during");

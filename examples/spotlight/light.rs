@@ -36,6 +36,9 @@ pub struct Opened {
     pub simulated: bool,
     /// The sysfs root, when there is one.
     pub root: Option<PathBuf>,
+    /// Whether on is the low level (`--active-low`), so the file reads `0`
+    /// while the light is on.
+    pub active_low: bool,
     // Keeps a temporary simulated tree alive for the whole run.
     _sim: Option<SimSysfs>,
 }
@@ -119,6 +122,7 @@ pub async fn open(args: &LightArgs) -> Result<Opened, OpenError> {
         place,
         simulated: sim.is_some(),
         root,
+        active_low: args.active_low,
         _sim: sim,
     })
 }

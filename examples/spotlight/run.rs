@@ -26,9 +26,9 @@ pub enum Work {
 impl Work {
     pub fn describe(&self) -> String {
         match self {
+            Work::Frames { count: 1, .. } => "1 simulated frame".to_owned(),
             Work::Frames { count, interval } => format!(
-                "{count} simulated frame{} {} apart",
-                if *count == 1 { "" } else { "s" },
+                "{count} simulated frames {} apart",
                 humantime::format_duration(*interval)
             ),
             Work::Command(argv) => format!("run `{}`", show_argv(argv)),

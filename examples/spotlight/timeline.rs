@@ -85,6 +85,7 @@ impl Timeline {
                 "simulated": opened.simulated,
                 "sysfs_root": opened.root.as_ref().map(|r| r.display().to_string()),
                 "file": file,
+                "active_low": opened.active_low,
                 "settle_ms": round3(settle.as_secs_f64() * 1000.0),
                 "work": work,
             });
@@ -95,7 +96,12 @@ impl Timeline {
                 opened.name, opened.place
             ));
             if let Some(file) = file {
-                self.print(&format!("           light file {file}"));
+                let note = if opened.active_low {
+                    " (active low: it reads 0 while the light is on)"
+                } else {
+                    ""
+                };
+                self.print(&format!("           light file {file}{note}"));
             }
             self.print(&format!(
                 "           settle {}, then {work}",
