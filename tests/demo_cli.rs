@@ -259,6 +259,29 @@ fn json_mode_prints_one_event_per_line_in_order() {
 }
 
 #[test]
+fn json_mode_sends_the_capture_commands_output_to_stderr() {
+    let output = run(&["--json", "--", "echo", "frame written"]);
+    assert_eq!(output.status.code(), Some(0));
+    let names: Vec<String> = events(&output)
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "start",
+            "light_on",
+            "settled",
+            "command_started",
+            "command_exited",
+            "light_off",
+            "summary"
+        ]
+    );
+    assert_eq!(text(&output.stderr), "frame written\n");
+}
+
+#[test]
 fn the_capture_command_runs_with_the_light_on_and_it_is_off_afterwards() {
     let tree = Tree::new().exported_line("0\n");
     let script = tree.cat_into(VALUE, "during");
@@ -266,7 +289,30 @@ fn the_capture_command_runs_with_the_light_on_and_it_is_off_afterwards() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(tree.read("during"), "1\n");
     assert_eq!(tree.read(VALUE), "0\n");
-    assert!(text(&output.stdout).contains("completed: `sh` exit status 0"));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("light off       value 0, completed: `sh` exit status 0"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_active_low_light_is_driven_low_while_lit_and_high_afterwards() {
+    let tree = Tree::new().exported_line("1\n");
+    let script = tree.cat_into(VALUE, "during");
+    let args = [
+        "--sim",
+        "--bcm",
+        "17",
+        "--active-low",
+        "--sysfs-root",
+        tree.root(),
+    ];
+    let output = run(&[&args[..], &["--", "sh", "-c", &script]].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(tree.read("during"), "0\n");
+    assert_eq!(tree.read(VALUE), "1\n");
+    assert!(text(&output.stdout).contains("(active low: it reads 0 while the light is on)"));
 }
 
 #[test]
@@ -332,6 +378,9 @@ fn sigint_mid_run_turns_the_light_off_and_exits_130() {
     assert_eq!(tree.read(VALUE), "1\n");
     running.signal("INT");
     let (rest, code) = running.finish();
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
     assert_eq!(code, Some(130));
     assert_eq!(tree.read(VALUE), "0\n");
     let names: Vec<&str> = rest.iter().map(|e| e["event"].as_str().unwrap()).collect();
@@ -342,9 +391,51 @@ fn sigint_mid_run_turns_the_light_off_and_exits_130() {
 }
 
 #[test]
+fn sigint_during_the_settle_turns_the_light_off_before_the_first_capture() {
+    let tree = Tree::new().exported_line("0\n");
+    let mut running = Running::start(&["--json", "--sysfs-root", tree.root(), "--settle", "10s"]);
+    running.until("light_on");
+    assert_eq!(tree.read(VALUE), "1\n");
+    running.signal("INT");
+    let (rest, code) = running.finish();
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
+    assert_eq!(code, Some(130));
+    assert_eq!(tree.read(VALUE), "0\n");
+    let names: Vec<&str> = rest.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["light_off", "summary"],
+        "no settled or capture event"
+    );
+}
+
+#[test]
+fn sighup_turns_the_light_off_and_exits_129() {
+    let tree = Tree::new().exported_line("0\n");
+    let mut running = Running::start(&["--json", "--sysfs-root", tree.root(), "--interval", "10s"]);
+    running.until("capture");
+    running.signal("HUP");
+    let (rest, code) = running.finish();
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
+    assert_eq!(code, Some(129));
+    assert_eq!(tree.read(VALUE), "0\n");
+    assert_eq!(rest[0]["detail"], "SIGHUP");
+}
+
+#[test]
 fn sigterm_during_a_capture_command_kills_it_turns_the_light_off_and_exits_143() {
     let tree = Tree::new().exported_line("0\n");
-    // `exec`: the pid in the event is the sleeping process itself.
+    // The shell keeps the tool's stdout and stderr open until it ends; its
+    // `sleep` does not. Killed, it never writes `survived`; left running,
+    // it holds the pipes open until it has written it.
+    let script = format!(
+        "sleep 30 </dev/null >/dev/null 2>&1; echo survived > '{}'",
+        tree.path("survived").display()
+    );
     let mut running = Running::start(&[
         "--json",
         "--sysfs-root",
@@ -352,15 +443,19 @@ fn sigterm_during_a_capture_command_kills_it_turns_the_light_off_and_exits_143()
         "--",
         "sh",
         "-c",
-        "exec sleep 1000",
+        &script,
     ]);
     let started = running.until("command_started");
     assert_eq!(started["level"], "value 1");
     running.signal("TERM");
-    // `finish` reads stdout and stderr to their end; the command holds
-    // both (in --json mode its stdout is the tool's stderr), so getting
-    // past this line means the command was killed, not left sleeping.
     let (rest, code) = running.finish();
+    assert!(
+        !tree.path("survived").exists(),
+        "the capture command outlived the tool"
+    );
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
     assert_eq!(code, Some(143));
     assert_eq!(tree.read(VALUE), "0\n");
     assert_eq!(rest[0]["event"], "light_off");
@@ -411,6 +506,33 @@ fn an_unknown_gpio_exits_1_with_the_backends_error_and_a_hint() {
     assert!(
         stderr.contains("hint: sysfs numbers start at the chip's base"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn a_system_without_sysfs_gpio_exits_1_and_points_at_sim_and_cdev() {
+    // Not simulated (a light flag, no --sim): an empty root is a kernel
+    // without GPIO sysfs, or a PC.
+    let empty = tempfile::tempdir().unwrap();
+    let output = run(&[
+        "--bcm",
+        "17",
+        "--sysfs-root",
+        empty.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("class/gpio for the GPIO chips failed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: this system has no sysfs GPIO"),
+        "{stderr}"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "a light that never opened has no timeline"
     );
 }
 

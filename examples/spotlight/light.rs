@@ -36,6 +36,9 @@ pub struct Opened {
     pub simulated: bool,
     /// The sysfs root, when there is one.
     pub root: Option<PathBuf>,
+    /// Whether on is the low level (`--active-low`), so the file reads `0`
+    /// while the light is on.
+    pub active_low: bool,
     // Keeps a temporary simulated tree alive for the whole run.
     _sim: Option<SimSysfs>,
 }
@@ -53,10 +56,23 @@ pub enum OpenError {
     )]
     Sim { root: PathBuf, source: io::Error },
     /// `--cdev` in a build without the backend.
+    #[cfg(not(all(feature = "cdev", target_os = "linux")))]
     #[error(
         "--cdev needs the `cdev` feature on Linux: run `cargo run --example spotlight --features cdev -- --cdev ...`"
     )]
     NoCdev,
+}
+
+impl OpenError {
+    /// 1 when the light cannot be used; 2 when the flags asked for a
+    /// backend this build lacks, a usage mistake like a bad flag.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            #[cfg(not(all(feature = "cdev", target_os = "linux")))]
+            OpenError::NoCdev => 2,
+            _ => 1,
+        }
+    }
 }
 
 /// Opens the light `args` name; see the `--help` text for the rule that
@@ -106,6 +122,7 @@ pub async fn open(args: &LightArgs) -> Result<Opened, OpenError> {
         place,
         simulated: sim.is_some(),
         root,
+        active_low: args.active_low,
         _sim: sim,
     })
 }
@@ -196,7 +213,8 @@ impl OutputPin for Light {
 
 /// What to try next, in this tool's flags, for the errors whose library
 /// message names library calls or that a first try on a PC runs into.
-pub fn hint(error: &OpenError, simulated: bool) -> Option<&'static str> {
+pub fn hint(error: &OpenError, args: &LightArgs) -> Option<&'static str> {
+    let simulated = args.simulated();
     match error {
         OpenError::Light(LedError::NoSuchGpio { .. }) => Some(
             "sysfs numbers start at the chip's base (512 or 571 on recent kernels): `--bcm N` or `--chip LABEL --offset N` look it up for you",
@@ -206,6 +224,20 @@ pub fn hint(error: &OpenError, simulated: bool) -> Option<&'static str> {
             | LedError::NoSuchChip { .. }
             | LedError::NoSuchLed { .. },
         ) if !simulated => Some("add --sim to try the same flags on a simulated Raspberry Pi 5"),
+        OpenError::Light(LedError::Io { source, .. })
+            if !simulated
+                && source.kind() == io::ErrorKind::NotFound
+                && !args
+                    .sysfs_root
+                    .as_deref()
+                    .unwrap_or(Path::new("/sys"))
+                    .join("class/gpio")
+                    .exists() =>
+        {
+            Some(
+                "this system has no sysfs GPIO (class/gpio is missing): on a PC add --sim; on a board whose kernel lacks CONFIG_GPIO_SYSFS use --cdev /dev/gpiochipN --line N (feature `cdev`)",
+            )
+        }
         _ => None,
     }
 }

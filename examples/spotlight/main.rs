@@ -64,16 +64,11 @@ async fn spotlight(cli: cli::Cli, timeline: &timeline::Timeline) -> u8 {
         Ok(opened) => opened,
         Err(e) => {
             let mut message = e.to_string();
-            if let Some(hint) = light::hint(&e, cli.light.simulated()) {
+            if let Some(hint) = light::hint(&e, &cli.light) {
                 message = format!("{message}\nhint: {hint}");
             }
             timeline.error(&message);
-            // A missing feature is a usage mistake, like a bad flag.
-            return if matches!(e, light::OpenError::NoCdev) {
-                2
-            } else {
-                1
-            };
+            return e.exit_code();
         }
     };
     match cli.command {

@@ -26,9 +26,9 @@ pub enum Work {
 impl Work {
     pub fn describe(&self) -> String {
         match self {
+            Work::Frames { count: 1, .. } => "1 simulated frame".to_owned(),
             Work::Frames { count, interval } => format!(
-                "{count} simulated frame{} {} apart",
-                if *count == 1 { "" } else { "s" },
+                "{count} simulated frames {} apart",
                 humantime::format_duration(*interval)
             ),
             Work::Command(argv) => format!("run `{}`", show_argv(argv)),
@@ -172,7 +172,7 @@ pub async fn run(
     };
     let led = spot.led();
     let level = led.light().level();
-    timeline.light_off(led.off_at(), why, &detail, &level);
+    timeline.light_off(led.on_at(), led.off_at(), why, &detail, &level);
     let lit_for = match (led.on_at(), led.off_at()) {
         (Some(on), Some(off)) => Some(off.duration_since(on)),
         (Some(on), None) => Some(on.elapsed()),

@@ -85,6 +85,7 @@ impl Timeline {
                 "simulated": opened.simulated,
                 "sysfs_root": opened.root.as_ref().map(|r| r.display().to_string()),
                 "file": file,
+                "active_low": opened.active_low,
                 "settle_ms": round3(settle.as_secs_f64() * 1000.0),
                 "work": work,
             });
@@ -95,7 +96,12 @@ impl Timeline {
                 opened.name, opened.place
             ));
             if let Some(file) = file {
-                self.print(&format!("           light file {file}"));
+                let note = if opened.active_low {
+                    " (active low: it reads 0 while the light is on)"
+                } else {
+                    ""
+                };
+                self.print(&format!("           light file {file}{note}"));
             }
             self.print(&format!(
                 "           settle {}, then {work}",
@@ -159,15 +165,24 @@ impl Timeline {
         );
     }
 
-    /// The light-off line; `at` is when the pin was written, `None` when the
-    /// light never went on or could not be turned off.
-    pub fn light_off(&self, at: Option<Instant>, why: Why, detail: &str, level: &str) {
-        let (event, label) = match at {
-            Some(_) => ("light_off", "light off"),
-            None => ("light_not_off", "light not off"),
+    /// The light-off line, stamped when the pin was written; when the light
+    /// never went on (enter failed) or did not go off (the off write
+    /// failed), the line says so instead.
+    pub fn light_off(
+        &self,
+        on: Option<Instant>,
+        off: Option<Instant>,
+        why: Why,
+        detail: &str,
+        level: &str,
+    ) {
+        let (at, event, label) = match (on, off) {
+            (_, Some(off)) => (off, "light_off", "light off"),
+            (None, None) => (Instant::now(), "light_never_on", "light never on"),
+            (Some(_), None) => (Instant::now(), "light_not_off", "LIGHT NOT OFF"),
         };
         self.event(
-            at.unwrap_or_else(Instant::now),
+            at,
             event,
             &format!("{label:<16}{level}, {}", headline(why, detail)),
             json!({ "why": why.as_str(), "detail": detail, "level": level }),
@@ -270,12 +285,24 @@ fn signal_of(status: ExitStatus) -> Option<i32> {
     status.signal()
 }
 
-/// `exit status 3` or `killed by signal 9 (SIGKILL)`.
+/// `exit status 3` or `signal 9 (SIGKILL)`.
 pub fn describe_status(status: ExitStatus) -> String {
     match (status.code(), signal_of(status)) {
         (Some(code), _) => format!("exit status {code}"),
-        (None, Some(signal)) => format!("killed by signal {signal}"),
-        (None, None) => "ended without a status".to_owned(),
+        (None, Some(signal)) => {
+            let name = match signal {
+                1 => " (SIGHUP)",
+                2 => " (SIGINT)",
+                6 => " (SIGABRT)",
+                9 => " (SIGKILL)",
+                11 => " (SIGSEGV)",
+                13 => " (SIGPIPE)",
+                15 => " (SIGTERM)",
+                _ => "",
+            };
+            format!("signal {signal}{name}")
+        }
+        (None, None) => "no exit status".to_owned(),
     }
 }
 
