@@ -693,7 +693,9 @@ log "qemu exited ($qrc) after $(echo "$t1 - $t0" | bc 2>/dev/null || awk "BEGIN{
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
     log "TIMEOUT after ${TIMEOUT}s"; exit 124
 fi
-res=$(grep -a "^$RESULT_TAG rc=" "$LOG" | tail -n1 | sed 's/.*rc=//')
+# "|| true": under pipefail a grep without a match would end the script
+# with status 1 here instead of the documented 3.
+res=$(grep -a "^$RESULT_TAG rc=" "$LOG" | tail -n1 | sed 's/.*rc=//' || true)
 if [ -z "$res" ]; then
     log "VM ended without a result (kernel panic? see output above)"; exit 3
 fi

@@ -45,10 +45,10 @@ fi
 # RUSTFLAGS off build scripts and proc macros.
 echo "== kernel tier: building the static guest binary and the spotlight example" >&2
 target=x86_64-unknown-linux-gnu
-(cd "$repo" && RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
-    cargo build -q -p async-with-kernel-tests --target "$target" &&
-    RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
-    cargo build -q -p async-with --example spotlight --target "$target") ||
+# Debug info stripped: it would triple the initramfs the guest unpacks.
+flags="${RUSTFLAGS:-} -C target-feature=+crt-static -C strip=debuginfo"
+(cd "$repo" && RUSTFLAGS=$flags cargo build -q -p async-with-kernel-tests --target "$target" &&
+    RUSTFLAGS=$flags cargo build -q -p async-with --example spotlight --target "$target") ||
     fail "cargo build of tests/kernel/guest or examples/spotlight failed"
 bin="$repo/target/$target/debug/async-with-kernel-tests"
 demo="$repo/target/$target/debug/examples/spotlight"
