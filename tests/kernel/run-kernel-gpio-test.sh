@@ -2,6 +2,10 @@
 # run-kernel-gpio-test.sh - boot a real Debian kernel in QEMU with simulated
 # GPIO chips and LED class devices, optionally run a static binary inside it.
 #
+# In async-with, tests/kernel/run.sh is the entry point: it builds the guest
+# binary (tests/kernel/guest) and picks the options below.  This script is the
+# generic runner underneath; use it directly to try other layouts.
+#
 # What you get inside the VM (Debian kernel, generic "amd64" flavour; tested with
 # bookworm 6.1.0-56-amd64 and bookworm-backports 6.12.95+deb12-amd64 = trixie's 6.12):
 #   * gpio-mockup  : chip "gpio-mockup-A", fixed base (default 0, 32 lines), so
