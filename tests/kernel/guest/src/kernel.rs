@@ -20,7 +20,7 @@ pub(crate) fn write(path: impl AsRef<Path>, value: &str) -> io::Result<()> {
     fs::write(path, value)
 }
 
-/// Like [`write`], but the error names the file, for checks that expect success.
+/// Like [`write()`], but the error names the file, for checks that expect success.
 pub(crate) fn write_ok(path: impl AsRef<Path>, value: &str) -> Result<(), String> {
     let path = path.as_ref();
     write(path, value).map_err(|e| format!("writing {value:?} to {}: {e}", path.display()))
