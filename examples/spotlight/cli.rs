@@ -1,0 +1,260 @@
+//! The command line: where the light is, how long it settles, and what runs
+//! under it.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_with::Spotlight;
+use async_with::led::RecordingPin;
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{ArgGroup, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  spotlight
+      the demo: BCM 17 on a simulated Raspberry Pi 5, three frames
+  spotlight --bcm 17 -- rpicam-still -o shot.jpg
+      light the LED on BCM 17 while the camera takes a still
+  spotlight --gpio 588 --captures 5 --interval 200ms
+  spotlight --chip pinctrl-rp1 --offset 17 --active-low --settle 100ms
+  spotlight --led ACT
+      the board's own activity LED (its trigger is restored afterwards)
+  spotlight --cdev /dev/gpiochip0 --line 17
+      through the GPIO character device (feature `cdev`)
+  spotlight --sim --sysfs-root /tmp/pi -- cat /tmp/pi/class/gpio/gpio588/value
+      the simulator in a directory other processes can read (prints 1)
+  spotlight --bcm 17 off
+      force the light off (systemd ExecStopPost=)
+  spotlight --json
+      one JSON object per line instead of the timeline
+
+Real or simulated: with none of --gpio/--bcm/--chip/--led/--cdev, or with
+--sim, the light is on a simulated Raspberry Pi 5 (BCM 17 unless a flag says
+otherwise), laid out in a temporary directory or in --sysfs-root if given.
+Otherwise the kernel's sysfs is used, at --sysfs-root (default /sys).
+
+Exit status: 0 when the captures completed; the capture command's own status
+when it fails (128+N when killed by signal N); 130 on Ctrl-C, 143 on SIGTERM,
+129 on SIGHUP, after the light is off; 1 when the light cannot be used;
+2 for bad flags.";
+
+/// Lights a scene while something captures it, and turns the light off
+/// however the run ends (Ctrl-C included).
+#[derive(Debug, Parser)]
+#[command(
+    name = "spotlight",
+    version,
+    after_help = EXAMPLES
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub light: LightArgs,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// one JSON object per line (events, then a summary) instead of the
+    /// timeline; a capture command's stdout then goes to stderr
+    #[arg(long, global = true, help_heading = "Output")]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Turn the light off and exit (for a systemd `ExecStopPost=` after a
+    /// crash); takes the same light flags, e.g. `spotlight --bcm 17 off`.
+    Off,
+}
+
+/// Where the light is. At most one of the light flags.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("light").multiple(false)))]
+#[command(next_help_heading = "Where the light is")]
+pub struct LightArgs {
+    /// sysfs GPIO number, as in /sys/class/gpio/gpioN
+    #[arg(long, value_name = "N", group = "light", global = true)]
+    pub gpio: Option<u32>,
+
+    /// Raspberry Pi BCM pin (the pinout's GPIO17 is 17); the chip's base is
+    /// looked up, so it works on kernels whose numbers start at 512 or 571
+    #[arg(long, value_name = "N", group = "light", global = true)]
+    pub bcm: Option<u32>,
+
+    /// gpiochip label (see /sys/class/gpio/gpiochip*/label); needs --offset
+    #[arg(
+        long,
+        value_name = "LABEL",
+        group = "light",
+        requires = "offset",
+        global = true
+    )]
+    pub chip: Option<String>,
+
+    /// line offset on the --chip
+    #[arg(long, value_name = "N", requires = "chip", global = true)]
+    pub offset: Option<u32>,
+
+    /// LED class name (see /sys/class/leds), e.g. ACT
+    #[arg(long, value_name = "NAME", group = "light", global = true)]
+    pub led: Option<String>,
+
+    /// GPIO character device, e.g. /dev/gpiochip0; needs --line (feature `cdev`)
+    #[arg(
+        long,
+        value_name = "DEVICE",
+        group = "light",
+        requires = "line",
+        conflicts_with = "sim",
+        global = true
+    )]
+    pub cdev: Option<PathBuf>,
+
+    /// line offset on the --cdev chip
+    #[arg(long, value_name = "N", requires = "cdev", global = true)]
+    pub line: Option<u32>,
+
+    /// the LED lights when the line is low (wired from 3V3 to the pin)
+    #[arg(long, global = true)]
+    pub active_low: bool,
+
+    /// where sysfs is: the kernel's (default /sys), or where to lay out the
+    /// simulated tree (kept after the run)
+    #[arg(long, value_name = "PATH", global = true)]
+    pub sysfs_root: Option<PathBuf>,
+
+    /// use the simulated Raspberry Pi 5 even when a light flag is given
+    #[arg(long, global = true)]
+    pub sim: bool,
+}
+
+/// What happens under the light.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Under the light")]
+pub struct RunArgs {
+    /// how long the light settles before the first capture (50ms, 1s, ...)
+    #[arg(long, value_name = "DURATION", default_value = "50ms", value_parser = parse_settle)]
+    pub settle: Duration,
+
+    /// frames the built-in (simulated) capture loop takes
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 3,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000),
+        conflicts_with = "capture"
+    )]
+    pub captures: u32,
+
+    /// time between the built-in loop's frames
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "100ms",
+        value_parser = parse_interval,
+        conflicts_with = "capture"
+    )]
+    pub interval: Duration,
+
+    /// a capture command to run under the light instead of the built-in
+    /// loop; its exit status is the tool's
+    #[arg(last = true, value_name = "CMD ARGS")]
+    pub capture: Vec<OsString>,
+}
+
+impl Cli {
+    /// Parses the command line like `Cli::parse`, and also refuses flags
+    /// that mean nothing to `off` (`--settle`, `--captures`, `--interval`,
+    /// a command): the light flags may stand before or after `off`, so
+    /// clap's blanket `args_conflicts_with_subcommands` cannot be used.
+    pub fn parse_checked() -> Cli {
+        let mut command = Cli::command();
+        let matches = command.get_matches_mut();
+        let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        if cli.command.is_some() {
+            let given = ["settle", "captures", "interval", "capture"]
+                .into_iter()
+                .find(|id| matches.value_source(id) == Some(ValueSource::CommandLine));
+            if let Some(id) = given {
+                let flag = if id == "capture" {
+                    "a capture command".to_owned()
+                } else {
+                    format!("--{id}")
+                };
+                command
+                    .error(
+                        ErrorKind::ArgumentConflict,
+                        format!("{flag} cannot be used with `off`, which only turns the light off"),
+                    )
+                    .exit();
+            }
+        }
+        cli
+    }
+}
+
+/// Which light the flags name, before anything is opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    Gpio(u32),
+    Bcm(u32),
+    Chip(String, u32),
+    Led(String),
+    Cdev(PathBuf, u32),
+}
+
+impl LightArgs {
+    /// The light the flags name, if any (clap has enforced at most one and
+    /// the `--chip`/`--offset`, `--cdev`/`--line` pairs).
+    pub fn choice(&self) -> Option<Choice> {
+        if let Some(gpio) = self.gpio {
+            Some(Choice::Gpio(gpio))
+        } else if let Some(bcm) = self.bcm {
+            Some(Choice::Bcm(bcm))
+        } else if let (Some(label), Some(offset)) = (&self.chip, self.offset) {
+            Some(Choice::Chip(label.clone(), offset))
+        } else if let Some(name) = &self.led {
+            Some(Choice::Led(name.clone()))
+        } else if let (Some(chip), Some(line)) = (&self.cdev, self.line) {
+            Some(Choice::Cdev(chip.clone(), line))
+        } else {
+            None
+        }
+    }
+
+    /// Whether the run uses the simulator: asked for, or no light named.
+    pub fn simulated(&self) -> bool {
+        self.sim || self.choice().is_none()
+    }
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("{e}; write a duration such as `50ms`, `1s` or `1m 30s`"))
+}
+
+/// A settle delay the library accepts: the check is `Spotlight::settle`'s
+/// own, so the flag and the library cannot disagree.
+fn parse_settle(text: &str) -> Result<Duration, String> {
+    let settle = parse_duration(text)?;
+    Spotlight::new(RecordingPin::new())
+        .settle(settle)
+        .map(|_| settle)
+        .map_err(|e| e.to_string())
+}
+
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    let interval = parse_duration(text)?;
+    if interval > Duration::from_secs(3600) {
+        return Err(format!(
+            "{} between frames is longer than the 1h limit; for a time-lapse, run the tool once per frame",
+            humantime::format_duration(interval)
+        ));
+    }
+    Ok(interval)
+}

@@ -1,0 +1,243 @@
+//! Opening the light the flags name, on the kernel's sysfs or on the
+//! simulated Raspberry Pi.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+#[cfg(all(feature = "cdev", target_os = "linux"))]
+use async_with::led::CdevLine;
+use async_with::led::sim::SimSysfs;
+use async_with::led::{LedError, Sysfs, SysfsGpio, SysfsGpioBuilder, SysfsLed};
+use embedded_hal::digital::{ErrorType, OutputPin};
+
+use crate::cli::{Choice, LightArgs};
+
+/// The pin the demo lights when no flag names one: GPIO17, header pin 11.
+pub const DEFAULT_BCM: u32 = 17;
+
+/// One of the backends, chosen at run time.
+#[derive(Debug)]
+pub enum Light {
+    Gpio(SysfsGpio),
+    Led(SysfsLed),
+    #[cfg(all(feature = "cdev", target_os = "linux"))]
+    Cdev(CdevLine),
+}
+
+/// An opened light and what the timeline says about it.
+#[derive(Debug)]
+pub struct Opened {
+    pub light: Light,
+    /// Which light, e.g. `GPIO 588 (BCM 17 on pinctrl-rp1)`.
+    pub name: String,
+    /// Where it is, e.g. `simulated Raspberry Pi 5 in /tmp/...`.
+    pub place: String,
+    /// Whether the tree is the simulator's.
+    pub simulated: bool,
+    /// The sysfs root, when there is one.
+    pub root: Option<PathBuf>,
+    /// Whether on is the low level (`--active-low`), so the file reads `0`
+    /// while the light is on.
+    pub active_low: bool,
+    // Keeps a temporary simulated tree alive for the whole run.
+    _sim: Option<SimSysfs>,
+}
+
+/// Why the light could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The backend refused: its message names the file, the pin and the fix.
+    #[error(transparent)]
+    Light(#[from] LedError),
+    /// The simulated tree could not be written.
+    #[error(
+        "cannot lay out the simulated sysfs in {}: {source}; pass a writable directory to --sysfs-root",
+        root.display()
+    )]
+    Sim { root: PathBuf, source: io::Error },
+    /// `--cdev` in a build without the backend.
+    #[cfg(not(all(feature = "cdev", target_os = "linux")))]
+    #[error(
+        "--cdev needs the `cdev` feature on Linux: run `cargo run --example spotlight --features cdev -- --cdev ...`"
+    )]
+    NoCdev,
+}
+
+impl OpenError {
+    /// 1 when the light cannot be used; 2 when the flags asked for a
+    /// backend this build lacks, a usage mistake like a bad flag.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            #[cfg(not(all(feature = "cdev", target_os = "linux")))]
+            OpenError::NoCdev => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// Opens the light `args` name; see the `--help` text for the rule that
+/// picks the simulator.
+pub async fn open(args: &LightArgs) -> Result<Opened, OpenError> {
+    let choice = args.choice().unwrap_or(Choice::Bcm(DEFAULT_BCM));
+    let (sysfs, sim, place) = if args.simulated() {
+        let sim = match &args.sysfs_root {
+            Some(root) => SimSysfs::raspberry_pi_5(root),
+            None => SimSysfs::temp_raspberry_pi_5(),
+        }
+        .map_err(|source| OpenError::Sim {
+            root: args.sysfs_root.clone().unwrap_or_else(std::env::temp_dir),
+            source,
+        })?;
+        let place = format!("simulated Raspberry Pi 5 in {}", sim.root().display());
+        (sim.sysfs(), Some(sim), place)
+    } else {
+        let sysfs = Sysfs::at(args.sysfs_root.as_deref().unwrap_or(Path::new("/sys")));
+        let place = format!("sysfs at {}", sysfs.root().display());
+        (sysfs, None, place)
+    };
+    let through_cdev = matches!(choice, Choice::Cdev(..));
+    let (light, name) = match choice {
+        Choice::Gpio(gpio) => gpio_light(SysfsGpio::number(gpio), &sysfs, args).await?,
+        Choice::Bcm(bcm) => gpio_light(SysfsGpio::bcm(bcm), &sysfs, args).await?,
+        Choice::Chip(label, offset) => {
+            gpio_light(SysfsGpio::chip(label, offset), &sysfs, args).await?
+        }
+        Choice::Led(name) => {
+            let led = SysfsLed::named(name.as_str())
+                .root(&sysfs)
+                .inverted(args.active_low)
+                .open()?;
+            (Light::Led(led), format!("LED {name}"))
+        }
+        Choice::Cdev(chip, line) => cdev_light(&chip, line, args.active_low)?,
+    };
+    let (place, root) = if through_cdev {
+        ("the GPIO character device".to_owned(), None)
+    } else {
+        (place, Some(sysfs.root().to_owned()))
+    };
+    Ok(Opened {
+        light,
+        name,
+        place,
+        simulated: sim.is_some(),
+        root,
+        active_low: args.active_low,
+        _sim: sim,
+    })
+}
+
+async fn gpio_light(
+    builder: SysfsGpioBuilder,
+    sysfs: &Sysfs,
+    args: &LightArgs,
+) -> Result<(Light, String), OpenError> {
+    let builder = builder.root(sysfs).active_low(args.active_low);
+    let (_, name) = builder.resolve()?;
+    Ok((Light::Gpio(builder.open().await?), name))
+}
+
+#[cfg(all(feature = "cdev", target_os = "linux"))]
+fn cdev_light(chip: &Path, line: u32, active_low: bool) -> Result<(Light, String), OpenError> {
+    let cdev = CdevLine::chip(chip, line)
+        .consumer("spotlight")
+        .active_low(active_low)
+        .request()?;
+    let name = format!("line {line} of {}", cdev.chip_path().display());
+    Ok((Light::Cdev(cdev), name))
+}
+
+#[cfg(not(all(feature = "cdev", target_os = "linux")))]
+fn cdev_light(_: &Path, _: u32, _: bool) -> Result<(Light, String), OpenError> {
+    Err(OpenError::NoCdev)
+}
+
+impl Light {
+    /// What the kernel says the light is, read back from its file (`value
+    /// 1`, `brightness 255`), so the timeline shows the state, not the
+    /// intent. The character device has no file: its last written level.
+    pub fn level(&self) -> String {
+        let (attr, path) = match self {
+            Light::Gpio(gpio) => ("value", gpio.value_path()),
+            Light::Led(led) => ("brightness", led.brightness_path()),
+            #[cfg(all(feature = "cdev", target_os = "linux"))]
+            Light::Cdev(cdev) => {
+                return if cdev.is_on() {
+                    "line active"
+                } else {
+                    "line inactive"
+                }
+                .to_owned();
+            }
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => format!("{attr} {}", text.trim()),
+            Err(e) => format!("{attr} unreadable ({e})"),
+        }
+    }
+
+    /// The file the light is written through, if it has one.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Light::Gpio(gpio) => Some(gpio.value_path()),
+            Light::Led(led) => Some(led.brightness_path()),
+            #[cfg(all(feature = "cdev", target_os = "linux"))]
+            Light::Cdev(_) => None,
+        }
+    }
+}
+
+impl ErrorType for Light {
+    type Error = LedError;
+}
+
+impl OutputPin for Light {
+    fn set_low(&mut self) -> Result<(), LedError> {
+        match self {
+            Light::Gpio(gpio) => gpio.set_low(),
+            Light::Led(led) => led.set_low(),
+            #[cfg(all(feature = "cdev", target_os = "linux"))]
+            Light::Cdev(cdev) => cdev.set_low(),
+        }
+    }
+
+    fn set_high(&mut self) -> Result<(), LedError> {
+        match self {
+            Light::Gpio(gpio) => gpio.set_high(),
+            Light::Led(led) => led.set_high(),
+            #[cfg(all(feature = "cdev", target_os = "linux"))]
+            Light::Cdev(cdev) => cdev.set_high(),
+        }
+    }
+}
+
+/// What to try next, in this tool's flags, for the errors whose library
+/// message names library calls or that a first try on a PC runs into.
+pub fn hint(error: &OpenError, args: &LightArgs) -> Option<&'static str> {
+    let simulated = args.simulated();
+    match error {
+        OpenError::Light(LedError::NoSuchGpio { .. }) => Some(
+            "sysfs numbers start at the chip's base (512 or 571 on recent kernels): `--bcm N` or `--chip LABEL --offset N` look it up for you",
+        ),
+        OpenError::Light(
+            LedError::NotARaspberryPi { .. }
+            | LedError::NoSuchChip { .. }
+            | LedError::NoSuchLed { .. },
+        ) if !simulated => Some("add --sim to try the same flags on a simulated Raspberry Pi 5"),
+        OpenError::Light(LedError::Io { source, .. })
+            if !simulated
+                && source.kind() == io::ErrorKind::NotFound
+                && !args
+                    .sysfs_root
+                    .as_deref()
+                    .unwrap_or(Path::new("/sys"))
+                    .join("class/gpio")
+                    .exists() =>
+        {
+            Some(
+                "this system has no sysfs GPIO (class/gpio is missing): on a PC add --sim; on a board whose kernel lacks CONFIG_GPIO_SYSFS use --cdev /dev/gpiochipN --line N (feature `cdev`)",
+            )
+        }
+        _ => None,
+    }
+}

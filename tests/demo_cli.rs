@@ -1,0 +1,585 @@
+//! The spotlight example as a person runs it: the built binary as a process,
+//! on the simulated Raspberry Pi, judged by the light's files, its exit
+//! status and what it prints.
+#![cfg(all(unix, feature = "tokio", feature = "sysfs", feature = "sim"))]
+
+use std::env;
+use std::fs;
+use std::io::{BufRead, BufReader, Lines};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The simulated Pi 5 puts BCM 17, the demo's default pin, at GPIO 588.
+const VALUE: &str = "class/gpio/gpio588/value";
+
+/// Builds the example once per test run and returns its path.
+///
+/// Cargo gives tests `CARGO_BIN_EXE_*` for binaries only, not examples, so
+/// ask cargo itself: the build is a no-op when `cargo test` already built
+/// the example, and its JSON messages name the executable.
+fn spotlight_exe() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| {
+        let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        build
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["build", "--example", "spotlight"])
+            .arg("--message-format=json-render-diagnostics")
+            .stderr(Stdio::inherit());
+        // Same features and profile as this test, so nothing is rebuilt.
+        if cfg!(feature = "cdev") {
+            build.args(["--features", "cdev"]);
+        }
+        if !cfg!(debug_assertions) {
+            build.arg("--release");
+        }
+        let output = build.output().expect("running cargo build");
+        assert!(
+            output.status.success(),
+            "cargo build --example spotlight failed"
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find(|m| {
+                m["reason"] == "compiler-artifact"
+                    && m["target"]["name"] == "spotlight"
+                    && m["target"]["kind"][0] == "example"
+            })
+            .and_then(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo reported no executable for the spotlight example")
+    })
+}
+
+fn spotlight(args: &[&str]) -> Command {
+    let mut command = Command::new(spotlight_exe());
+    command.args(args).stdin(Stdio::null());
+    command
+}
+
+fn run(args: &[&str]) -> Output {
+    spotlight(args).output().expect("running spotlight")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A directory for `--sim --sysfs-root`, which the tool fills with a Pi 5.
+struct Tree {
+    dir: TempDir,
+}
+
+impl Tree {
+    fn new() -> Self {
+        Tree {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn root(&self) -> &str {
+        self.dir.path().to_str().unwrap()
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel))
+            .unwrap_or_else(|e| panic!("reading {}: {e}", self.path(rel).display()))
+    }
+
+    /// GPIO 588 exported as an output at `value`, as a crashed run leaves
+    /// it; the tool did not export it, so it stays exported and its
+    /// `value` can be read after the run.
+    fn exported_line(self, value: &str) -> Self {
+        let dir = self.path("class/gpio/gpio588");
+        fs::create_dir_all(&dir).unwrap();
+        for (file, contents) in [
+            ("direction", "out\n"),
+            ("value", value),
+            ("active_low", "0\n"),
+            ("edge", "none\n"),
+        ] {
+            fs::write(dir.join(file), contents).unwrap();
+        }
+        self
+    }
+
+    /// `sh -c 'cat <root>/<rel> > <out>'`: the capture command reads the
+    /// light's own file while it runs.
+    fn cat_into(&self, rel: &str, out: &str) -> String {
+        format!(
+            "cat '{}' > '{}'",
+            self.path(rel).display(),
+            self.path(out).display()
+        )
+    }
+}
+
+/// A running tool whose `--json` events are read as they come.
+struct Running {
+    child: Child,
+    events: Lines<BufReader<ChildStdout>>,
+}
+
+impl Running {
+    fn start(args: &[&str]) -> Self {
+        let mut child = spotlight(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting spotlight");
+        let events = BufReader::new(child.stdout.take().unwrap()).lines();
+        Running { child, events }
+    }
+
+    /// Reads events up to and including the first `event`.
+    fn until(&mut self, event: &str) -> Value {
+        for line in &mut self.events {
+            let parsed: Value = serde_json::from_str(&line.unwrap()).unwrap();
+            if parsed["event"] == event {
+                return parsed;
+            }
+        }
+        panic!("spotlight ended before a {event:?} event");
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the exit; the remaining events, and the exit code.
+    fn finish(mut self) -> (Vec<Value>, Option<i32>) {
+        let rest = (&mut self.events)
+            .map(|line| serde_json::from_str(&line.unwrap()).unwrap())
+            .collect();
+        let output = self.child.wait_with_output().unwrap();
+        (rest, output.status.code())
+    }
+}
+
+fn events(output: &Output) -> Vec<Value> {
+    text(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect()
+}
+
+#[test]
+fn the_default_run_prints_a_timeline_that_ends_with_the_light_off() {
+    let output = run(&[]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with(
+        "spotlight: GPIO 588 (BCM 17 on pinctrl-rp1) on the simulated Raspberry Pi 5"
+    ));
+    let timeline: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.contains(" ms  "))
+        .copied()
+        .collect();
+    let steps: Vec<String> = timeline
+        .iter()
+        .map(|l| {
+            l.split(" ms  ")
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "light on value 1",
+            "settled after 50ms",
+            "frame 1/3 value 1",
+            "frame 2/3 value 1",
+            "frame 3/3 value 1",
+            "light off value 0, completed: 3 frames",
+        ]
+    );
+    let stamps: Vec<f64> = timeline
+        .iter()
+        .map(|l| l.split(" ms").next().unwrap().trim().parse().unwrap())
+        .collect();
+    assert!(stamps.windows(2).all(|w| w[0] <= w[1]), "{stamps:?}");
+    let summary = lines.last().unwrap();
+    assert!(
+        summary.starts_with("completed: 3 frames; lit for "),
+        "{summary}"
+    );
+    assert!(summary.ends_with("; light off; exit 0"), "{summary}");
+}
+
+#[test]
+fn json_mode_prints_one_event_per_line_in_order() {
+    let output = run(&["--json", "--captures", "2", "--settle", "20ms"]);
+    assert_eq!(output.status.code(), Some(0));
+    let events = events(&output);
+    let names: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "start",
+            "light_on",
+            "settled",
+            "capture",
+            "capture",
+            "light_off",
+            "summary"
+        ]
+    );
+    assert_eq!(events[0]["settle_ms"], 20.0);
+    assert_eq!(events[0]["simulated"], true);
+    assert_eq!(events[1]["level"], "value 1");
+    assert_eq!(events[4]["frame"], 2);
+    assert_eq!(events[5]["why"], "completed");
+    assert_eq!(events[5]["level"], "value 0");
+    assert_eq!(events[6]["exit_code"], 0);
+    assert_eq!(events[6]["light_off"], true);
+    let stamps: Vec<f64> = events.iter().map(|e| e["t_ms"].as_f64().unwrap()).collect();
+    assert!(stamps.windows(2).all(|w| w[0] <= w[1]), "{stamps:?}");
+}
+
+#[test]
+fn json_mode_sends_the_capture_commands_output_to_stderr() {
+    let output = run(&["--json", "--", "echo", "frame written"]);
+    assert_eq!(output.status.code(), Some(0));
+    let names: Vec<String> = events(&output)
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "start",
+            "light_on",
+            "settled",
+            "command_started",
+            "command_exited",
+            "light_off",
+            "summary"
+        ]
+    );
+    assert_eq!(text(&output.stderr), "frame written\n");
+}
+
+#[test]
+fn the_capture_command_runs_with_the_light_on_and_it_is_off_afterwards() {
+    let tree = Tree::new().exported_line("0\n");
+    let script = tree.cat_into(VALUE, "during");
+    let output = run(&["--sysfs-root", tree.root(), "--", "sh", "-c", &script]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(tree.read("during"), "1\n");
+    assert_eq!(tree.read(VALUE), "0\n");
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("light off       value 0, completed: `sh` exit status 0"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_active_low_light_is_driven_low_while_lit_and_high_afterwards() {
+    let tree = Tree::new().exported_line("1\n");
+    let script = tree.cat_into(VALUE, "during");
+    let args = [
+        "--sim",
+        "--bcm",
+        "17",
+        "--active-low",
+        "--sysfs-root",
+        tree.root(),
+    ];
+    let output = run(&[&args[..], &["--", "sh", "-c", &script]].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(tree.read("during"), "0\n");
+    assert_eq!(tree.read(VALUE), "1\n");
+    assert!(text(&output.stdout).contains("(active low: it reads 0 while the light is on)"));
+}
+
+#[test]
+fn a_line_the_tool_exported_is_unexported_after_the_run() {
+    let tree = Tree::new();
+    let script = tree.cat_into(VALUE, "during");
+    let output = run(&[
+        "--sim",
+        "--bcm",
+        "17",
+        "--sysfs-root",
+        tree.root(),
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(tree.read("during"), "1\n");
+    assert!(
+        !tree.path("class/gpio/gpio588").exists(),
+        "gpio588 is still exported"
+    );
+}
+
+#[test]
+fn a_failing_capture_command_turns_the_light_off_and_returns_its_status() {
+    let tree = Tree::new().exported_line("0\n");
+    let output = run(&["--sysfs-root", tree.root(), "--", "sh", "-c", "exit 3"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(tree.read(VALUE), "0\n");
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("light off       value 0, failed: `sh` ended with exit status 3"),
+        "{stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("light off; exit 3"), "{stdout}");
+}
+
+#[test]
+fn a_capture_command_that_does_not_exist_exits_127_with_the_light_off() {
+    let tree = Tree::new().exported_line("0\n");
+    let output = run(&["--sysfs-root", tree.root(), "--", "no-such-capture-command"]);
+    assert_eq!(output.status.code(), Some(127));
+    assert_eq!(tree.read(VALUE), "0\n");
+    assert!(text(&output.stdout).contains("could not run `no-such-capture-command`"));
+}
+
+#[test]
+fn sigint_mid_run_turns_the_light_off_and_exits_130() {
+    let tree = Tree::new().exported_line("0\n");
+    let mut running = Running::start(&[
+        "--json",
+        "--sysfs-root",
+        tree.root(),
+        "--captures",
+        "1000",
+        "--interval",
+        "10s",
+    ]);
+    let frame = running.until("capture");
+    assert_eq!(frame["level"], "value 1");
+    assert_eq!(tree.read(VALUE), "1\n");
+    running.signal("INT");
+    let (rest, code) = running.finish();
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
+    assert_eq!(code, Some(130));
+    assert_eq!(tree.read(VALUE), "0\n");
+    let names: Vec<&str> = rest.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(names, ["light_off", "summary"]);
+    assert_eq!(rest[0]["why"], "interrupted");
+    assert_eq!(rest[0]["detail"], "SIGINT");
+    assert_eq!(rest[1]["exit_code"], 130);
+}
+
+#[test]
+fn sigint_during_the_settle_turns_the_light_off_before_the_first_capture() {
+    let tree = Tree::new().exported_line("0\n");
+    let mut running = Running::start(&["--json", "--sysfs-root", tree.root(), "--settle", "10s"]);
+    running.until("light_on");
+    assert_eq!(tree.read(VALUE), "1\n");
+    running.signal("INT");
+    let (rest, code) = running.finish();
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
+    assert_eq!(code, Some(130));
+    assert_eq!(tree.read(VALUE), "0\n");
+    let names: Vec<&str> = rest.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["light_off", "summary"],
+        "no settled or capture event"
+    );
+}
+
+#[test]
+fn sighup_turns_the_light_off_and_exits_129() {
+    let tree = Tree::new().exported_line("0\n");
+    let mut running = Running::start(&["--json", "--sysfs-root", tree.root(), "--interval", "10s"]);
+    running.until("capture");
+    running.signal("HUP");
+    let (rest, code) = running.finish();
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
+    assert_eq!(code, Some(129));
+    assert_eq!(tree.read(VALUE), "0\n");
+    assert_eq!(rest[0]["detail"], "SIGHUP");
+}
+
+#[test]
+fn sigterm_during_a_capture_command_kills_it_turns_the_light_off_and_exits_143() {
+    let tree = Tree::new().exported_line("0\n");
+    // The shell keeps the tool's stdout and stderr open until it ends; its
+    // `sleep` does not. Killed, it never writes `survived`; left running,
+    // it holds the pipes open until it has written it.
+    let script = format!(
+        "sleep 30 </dev/null >/dev/null 2>&1; echo survived > '{}'",
+        tree.path("survived").display()
+    );
+    let mut running = Running::start(&[
+        "--json",
+        "--sysfs-root",
+        tree.root(),
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let started = running.until("command_started");
+    assert_eq!(started["level"], "value 1");
+    running.signal("TERM");
+    let (rest, code) = running.finish();
+    assert!(
+        !tree.path("survived").exists(),
+        "the capture command outlived the tool"
+    );
+    // Read before the tool dropped the light: the block's cancellation
+    // turned it off, not the backend's destructor on the way out.
+    assert_eq!(rest[0]["level"], "value 0", "{rest:?}");
+    assert_eq!(code, Some(143));
+    assert_eq!(tree.read(VALUE), "0\n");
+    assert_eq!(rest[0]["event"], "light_off");
+    assert_eq!(rest[0]["detail"], "SIGTERM");
+}
+
+#[test]
+fn bad_flags_exit_2_with_a_message_naming_the_flag() {
+    for (args, expected) in [
+        (&["--settle", "soon"][..], "'--settle <DURATION>'"),
+        (&["--settle", "0ms"], "longer than zero"),
+        (&["--settle", "1min"], "longer than the 10 s limit"),
+        (&["--captures", "0"], "'--captures <N>'"),
+        (&["--interval", "fast"], "'--interval <DURATION>'"),
+        (
+            &["--gpio", "1", "--bcm", "2"],
+            "'--gpio <N>' cannot be used with '--bcm <N>'",
+        ),
+        (&["--chip", "pinctrl-rp1"], "--offset <N>"),
+        (
+            &["--captures", "2", "--", "true"],
+            "'--captures <N>' cannot be used",
+        ),
+        (
+            &["--settle", "1s", "off"],
+            "--settle cannot be used with `off`",
+        ),
+        (&["--frobnicate"], "'--frobnicate'"),
+    ] {
+        let output = run(args);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?} printed a timeline");
+    }
+}
+
+#[test]
+fn an_unknown_gpio_exits_1_with_the_backends_error_and_a_hint() {
+    let output = run(&["--sim", "--gpio", "9999"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with("error: no GPIO 9999: no gpiochip under "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("pinctrl-rp1 571..625"), "{stderr}");
+    assert!(
+        stderr.contains("hint: sysfs numbers start at the chip's base"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_system_without_sysfs_gpio_exits_1_and_points_at_sim_and_cdev() {
+    // Not simulated (a light flag, no --sim): an empty root is a kernel
+    // without GPIO sysfs, or a PC.
+    let empty = tempfile::tempdir().unwrap();
+    let output = run(&[
+        "--bcm",
+        "17",
+        "--sysfs-root",
+        empty.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("class/gpio for the GPIO chips failed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: this system has no sysfs GPIO"),
+        "{stderr}"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "a light that never opened has no timeline"
+    );
+}
+
+#[test]
+fn off_turns_a_line_left_on_by_a_crashed_run_off() {
+    let tree = Tree::new().exported_line("1\n");
+    let output = run(&["--sim", "--bcm", "17", "--sysfs-root", tree.root(), "off"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(tree.read(VALUE), "0\n");
+    assert!(text(&output.stdout).contains("light off       value 0, GPIO 588"));
+}
+
+#[test]
+fn an_led_class_light_is_lit_at_max_brightness_and_gets_its_trigger_back() {
+    let tree = Tree::new();
+    let script = tree.cat_into("class/leds/ACT/brightness", "during");
+    let output = run(&[
+        "--sim",
+        "--led",
+        "ACT",
+        "--sysfs-root",
+        tree.root(),
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(tree.read("during"), "255\n");
+    assert_eq!(tree.read("class/leds/ACT/brightness"), "0\n");
+    assert!(tree.read("class/leds/ACT/trigger").contains("[mmc0]"));
+}
+
+#[test]
+fn help_shows_examples_for_every_way_to_name_the_light() {
+    let output = run(&["--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    let help = text(&output.stdout);
+    for example in [
+        "spotlight --bcm 17 -- rpicam-still -o shot.jpg",
+        "spotlight --gpio 588",
+        "spotlight --chip pinctrl-rp1 --offset 17 --active-low",
+        "spotlight --led ACT",
+        "spotlight --cdev /dev/gpiochip0 --line 17",
+        "spotlight --bcm 17 off",
+        "spotlight --json",
+    ] {
+        assert!(help.contains(example), "--help lacks `{example}`");
+    }
+}

@@ -1,0 +1,707 @@
+#!/usr/bin/env bash
+# run-kernel-gpio-test.sh - boot a real Debian kernel in QEMU with simulated
+# GPIO chips and LED class devices, optionally run a static binary inside it.
+#
+# In async-with, tests/kernel/run.sh is the entry point: it builds the guest
+# binary (tests/kernel/guest) and picks the options below.  This script is the
+# generic runner underneath; use it directly to try other layouts.
+#
+# What you get inside the VM (Debian kernel, generic "amd64" flavour; tested with
+# bookworm 6.1.0-56-amd64 and bookworm-backports 6.12.95+deb12-amd64 = trixie's 6.12):
+#   * gpio-mockup  : chip "gpio-mockup-A", fixed base (default 0, 32 lines), so
+#                    /sys/class/gpio/export with Raspberry-Pi-like numbers works.
+#                    Line values are read/"pulled" via
+#                    /sys/kernel/debug/gpio-mockup/gpiochipN/<offset>.
+#   * gpio-sim     : one chip created through configfs (dynamic base), line
+#                    values/pulls in /sys/devices/platform/gpio-sim.0/gpiochipN/sim_gpioX/{value,pull}.
+#   * uleds        : userspace-backed LED class devices, e.g. /sys/class/leds/spot:white
+#                    (any name, any max_brightness); brightness changes are logged to
+#                    /run/leds/<name>.log inside the VM.
+#   * leds-gpio    : optional LED class devices backed by a gpio-mockup line
+#                    (like a gpio-leds device-tree overlay on a Raspberry Pi).
+#   * /dev/gpiochipN character devices (libgpiod / gpio-cdev v1+v2 work too).
+#
+# The Debian kernel ships GPIO_SYSFS=y / GPIO_CDEV=y / LEDS_CLASS=y but NOT
+# gpio-mockup, gpio-sim, uleds or irq_sim.  We therefore build those four drivers
+# out-of-tree from the matching linux-source-6.1 package against the matching
+# linux-headers package (takes ~10 s), plus a tiny helper module (gpio-led-sim)
+# that instantiates leds-gpio from module parameters (no device tree on x86).
+#
+# Usage:
+#   run-kernel-gpio-test.sh [options] [--] [STATIC_BINARY [ARGS...]]
+# Without a binary, a built-in self-test of sysfs GPIO + LED class is run.
+#
+# Options:
+#   --install-deps        apt-get install missing host packages (needs root; runs
+#                         "apt-get update" first when apt does not know a package)
+#   --accel auto|kvm|tcg  accelerator (default auto: kvm if /dev/kvm is read/writable
+#                         AND kvm_intel/kvm_amd is loaded, else tcg)
+#   --timeout SEC         wall-clock limit for the whole VM run (default 300)
+#   --mem MB              guest RAM (default 512)
+#   --mockup-ranges R     gpio_mockup_ranges module param: pairs "BASE,END" with END
+#                         EXCLUSIVE (not a count!), e.g. "0,32" (default) = GPIOs
+#                         0..31, "512,566" = 512..565 (Raspberry Pi >= 6.6 style),
+#                         "-1,8" = 8 lines at a dynamic base; one chip per pair
+#                         (only the first gets GPIO_MOCKUP_* vars); "" = none
+#   --sim-lines N         lines of the gpio-sim chip (default 8, 0 = no gpio-sim)
+#   --led NAME[=MAX]      create a uleds LED (repeatable; default "spot:white=255";
+#                         "--led none" creates none)
+#   --gpio-led NAME@GPIO[@1]  leds-gpio LED on global GPIO number GPIO (must belong
+#                         to gpio-mockup; "@1" = active low); repeatable, max 8
+#   --pre FILE            busybox-sh snippet sourced inside the VM before the binary
+#   --post FILE           busybox-sh snippet sourced after the binary (checks);
+#                         set POST_RC=<non-zero> in it to fail the run (never call
+#                         "exit": the snippet runs inside PID 1)
+#   --file SRC[:DST]      copy an extra file into the initramfs (DST default /test/<name>)
+#   --self-test           also run the built-in self-test when a binary is given
+#   --verbose             show all kernel messages (default: "quiet")
+#   --no-pvh              boot the compressed bzImage instead of the extracted
+#                         vmlinux via PVH (PVH skips ~4 s of XZ decompression in TCG)
+#   --kver VER            kernel ABI version, e.g. 6.1.0-56-amd64 (default: newest
+#                         installed linux-headers-*-amd64, else what the apt
+#                         package linux-image-amd64 currently depends on)
+#   --kbuild DIR          kernel headers tree to build against
+#                         (default: /lib/modules/<kver>/build from linux-headers-<kver>)
+#   --work-dir DIR        cache/build directory, must be writable (default:
+#                         $ASYNC_WITH_KERNEL_CACHE, else <repo>/target/kernel-vm);
+#                         holds the unpacked kernel (~15 MB, + ~60 MB PVH vmlinux)
+#                         and the built modules, keyed by kernel version
+#
+# Environment: KVER, WORK_DIR, KBUILD_DIR (same as the options), PKGVER (Debian
+# package version of image/source, default: version of the installed headers),
+# APT_OPTS (extra options for "apt-get download", e.g. a private sources.list),
+# KEEP_RUN=1 (keep the per-run dir with initramfs + console.log).
+#
+# Inside the VM the binary sees these environment variables:
+#   GPIO_MOCKUP_BASE GPIO_MOCKUP_NGPIO GPIO_MOCKUP_CHIP (e.g. gpiochip0)
+#   GPIO_MOCKUP_DEBUGFS (/sys/kernel/debug/gpio-mockup/gpiochipN)
+#   GPIO_SIM_BASE GPIO_SIM_NGPIO GPIO_SIM_CHIP GPIO_SIM_SYSFS (dir with sim_gpioX/)
+#
+# Exit status: the binary's exit status (or 1 if self-test/post failed),
+# 124 on timeout, 2 on usage/host errors, 3 if the VM died without a result,
+# 90-98 if a driver failed to load or a simulated device is missing in the VM
+# (90/91 gpio-mockup, 92-94 gpio-sim, 95 a uleds LED, 96/98 leds-gpio LEDs,
+# 97 another module); the binary is then not run.
+#
+# Host requirements (Debian): qemu-system-x86 busybox-static cpio binutils
+# xz-utils make linux-headers-<kver> (pulls in the gcc the kernel was built with:
+# gcc-12 on bookworm, gcc-14 on trixie); zstd (optional, for 6.12 PVH boot);
+# plus "apt-get download" access for linux-image-<kver> and linux-source-<X.Y>.
+# Root is only needed for --install-deps and for /dev/kvm (kvm group).
+
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# ----------------------------------------------------------------- defaults
+ACCEL=auto
+TIMEOUT=300
+MEM=512
+MOCKUP_RANGES="0,32"
+SIM_LINES=8
+LEDS=()
+GPIO_LEDS=()
+PRE_FILE=""
+POST_FILE=""
+EXTRA_FILES=()
+SELF_TEST=auto
+VERBOSE=0
+PVH=1
+INSTALL_DEPS=0
+KVER="${KVER:-}"
+KBUILD_DIR="${KBUILD_DIR:-}"
+PKGVER="${PKGVER:-}"
+WORK_DIR="${WORK_DIR:-${ASYNC_WITH_KERNEL_CACHE:-$script_dir/../../target/kernel-vm}}"
+BINARY=""
+BIN_ARGS=()
+
+die() { echo "run-kernel-gpio-test: error: $*" >&2; exit 2; }
+log() { echo "[host $(date +%T)] $*" >&2; }
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit "${1:-0}"; }
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --install-deps) INSTALL_DEPS=1 ;;
+        --accel) ACCEL=$2; shift ;;
+        --timeout) TIMEOUT=$2; shift ;;
+        --mem) MEM=$2; shift ;;
+        --mockup-ranges) MOCKUP_RANGES=$2; shift ;;
+        --sim-lines) SIM_LINES=$2; shift ;;
+        --led) LEDS+=("$2"); shift ;;
+        --gpio-led) GPIO_LEDS+=("$2"); shift ;;
+        --pre) PRE_FILE=$2; shift ;;
+        --post) POST_FILE=$2; shift ;;
+        --file) EXTRA_FILES+=("$2"); shift ;;
+        --self-test) SELF_TEST=1 ;;
+        --verbose) VERBOSE=1 ;;
+        --no-pvh) PVH=0 ;;
+        --kver) KVER=$2; shift ;;
+        --work-dir) WORK_DIR=$2; shift ;;
+        --kbuild) KBUILD_DIR=$2; shift ;;
+        -h|--help) usage 0 ;;
+        --) shift; break ;;
+        -*) die "unknown option $1 (see --help)" ;;
+        *) break ;;
+    esac
+    shift
+done
+if [ $# -gt 0 ]; then
+    BINARY=$1; shift
+    BIN_ARGS=("$@")
+    [ -f "$BINARY" ] || die "binary '$BINARY' not found"
+    # The initramfs has no libc/ld.so: a dynamically linked ELF would fail with
+    # a confusing "not found".  (Static-pie is fine; scripts for /bin/sh too.)
+    if readelf -l "$BINARY" 2>/dev/null | grep -q 'Requesting program interpreter'; then
+        die "'$BINARY' is dynamically linked; build it static (x86_64-unknown-linux-musl, or -C target-feature=+crt-static)"
+    fi
+fi
+[ "$SELF_TEST" = auto ] && { [ -z "$BINARY" ] && SELF_TEST=1 || SELF_TEST=0; }
+[ ${#LEDS[@]} -eq 0 ] && LEDS=("spot:white=255")
+[ "${LEDS[*]}" = none ] && LEDS=()
+[ ${#GPIO_LEDS[@]} -le 8 ] || die "at most 8 --gpio-led"
+# Catch the classic gpio_mockup_ranges mistake ("512,54" = 65k lines).
+if [ -n "$MOCKUP_RANGES" ]; then
+    IFS=, read -r -a _r <<< "$MOCKUP_RANGES"
+    [ $(( ${#_r[@]} % 2 )) -eq 0 ] || die "--mockup-ranges needs BASE,END pairs"
+    for ((_i = 0; _i < ${#_r[@]}; _i += 2)); do
+        _b=${_r[_i]} _e=${_r[_i+1]}
+        [[ $_b =~ ^-?[0-9]+$ && $_e =~ ^[0-9]+$ ]] || die "bad --mockup-ranges '$MOCKUP_RANGES'"
+        if [ "$_b" -ge 0 ] && { [ "$_e" -le "$_b" ] || [ $((_e - _b)) -gt 1024 ]; }; then
+            die "--mockup-ranges $_b,$_e: END is exclusive, not a count (did you mean $_b,$((_b + _e))?)"
+        fi
+    done
+fi
+
+# ----------------------------------------------------------- host packages
+# Debian package names; binaries we look for.
+need_pkgs=()
+command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
+command -v cpio >/dev/null || need_pkgs+=(cpio)
+[ -x /bin/busybox ] && file_is_static=$(ldd /bin/busybox 2>&1 | grep -c 'not a dynamic' || true) || file_is_static=0
+[ "$file_is_static" = 1 ] || need_pkgs+=(busybox-static)
+command -v make >/dev/null || need_pkgs+=(make)
+command -v readelf >/dev/null || need_pkgs+=(binutils)
+command -v xz >/dev/null || need_pkgs+=(xz-utils)
+# optional: only used to extract a PVH vmlinux from zstd-compressed (6.12) kernels
+[ "$INSTALL_DEPS" = 1 ] && ! command -v zstd >/dev/null && need_pkgs+=(zstd)
+
+if [ -z "$KVER" ]; then
+    # Prefer an already installed linux-headers-*-amd64 (fast, and we need the
+    # headers anyway); otherwise ask apt what linux-image-amd64 points to,
+    # e.g. "linux-image-6.1.0-56-amd64" -> "6.1.0-56-amd64".
+    # (not the -cloud-amd64 flavour: it is built without GPIOLIB; not -rt)
+    KVER=$(ls -d /lib/modules/*-amd64/build 2>/dev/null | sed 's|^/lib/modules/||; s|/build$||' |
+           grep -vE -- '-(cloud|rt)-amd64$' | sort -V | tail -n1 || true)
+fi
+# A fresh machine may have empty apt lists: then apt-cache knows no kernel and
+# apt-get install/download find nothing.  Update once, only when needed.
+APT_UPDATED=0
+apt_update_once() {
+    [ "$APT_UPDATED" = 1 ] && return 0
+    APT_UPDATED=1
+    log "apt-get update"
+    apt-get update -qq >&2 || die "apt-get update failed"
+}
+apt_knows() { apt-cache show "$1" >/dev/null 2>&1; }
+
+if [ -z "$KVER" ] && [ "$INSTALL_DEPS" = 1 ] && ! apt_knows linux-image-amd64; then
+    apt_update_once
+fi
+if [ -z "$KVER" ]; then
+    KVER=$(apt-cache depends linux-image-amd64 2>/dev/null |
+           sed -n 's/^ *Depends: linux-image-\(.*-amd64\)$/\1/p' | head -n1 || true)
+    [ -n "$KVER" ] || die "cannot determine kernel version (apt-get update? or pass --kver)"
+fi
+KBUILD_DIR=${KBUILD_DIR:-/lib/modules/$KVER/build}
+[ -e "$KBUILD_DIR/Makefile" ] || need_pkgs+=("linux-headers-$KVER")
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    if [ "$INSTALL_DEPS" = 1 ]; then
+        for p in "${need_pkgs[@]}"; do apt_knows "$p" || apt_update_once; done
+        log "installing: ${need_pkgs[*]}"
+        # Stale lists name versions the mirror no longer has: update, retry.
+        apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2; }
+        apt_install "${need_pkgs[@]}" || { apt_update_once && apt_install "${need_pkgs[@]}"; } ||
+            die "apt-get install ${need_pkgs[*]} failed"
+    else
+        die "missing host packages: ${need_pkgs[*]} (re-run with --install-deps as root)"
+    fi
+fi
+
+KMAJ=$(echo "$KVER" | cut -d. -f1-2)        # 6.1
+mkdir -p "$WORK_DIR"
+WORK_DIR=$(cd "$WORK_DIR" && pwd)
+# Package version of the installed headers (e.g. 6.1.192-2); the image and the
+# source must be the same version so the ABI / struct layouts match.
+[ -n "$PKGVER" ] || PKGVER=$(dpkg-query -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null || true)
+# The cache is keyed by package version too: a Debian point release can keep
+# the ABI name (6.1.0-56) while the headers move on.
+CACHE_KEY="$KVER${PKGVER:+_${PKGVER//[:\/]/_}}"
+KDIR="$WORK_DIR/kernel-$CACHE_KEY"          # extracted linux-image deb
+MODDIR="$WORK_DIR/modules-$CACHE_KEY"       # out-of-tree build dir
+
+# apt-get download wants to drop privileges to _apt; run it in a dir _apt can write.
+apt_download() { # $1=package[=version] $2=destdir
+    local tmp; tmp=$(mktemp -d); chmod 777 "$tmp"
+    # shellcheck disable=SC2086
+    (cd "$tmp" && { apt-get ${APT_OPTS:-} download "$1" >&2 ||
+        # stale lists (404) or none at all: update once and retry
+        { [ "$(id -u)" = 0 ] && apt_update_once && apt-get ${APT_OPTS:-} download "$1" >&2; }; }) ||
+        { rm -rf "$tmp"; return 1; }
+    mv "$tmp"/*.deb "$2"/; rm -rf "$tmp"
+}
+
+# -------------------------------------------------- 1. kernel image + modules
+# We do NOT install linux-image-* (that would run initramfs-tools, bootloader
+# hooks...). We just unpack the .deb: vmlinuz + /lib/modules/$KVER/kernel/...
+if [ ! -f "$KDIR/.done" ]; then
+    log "downloading linux-image-$KVER ${PKGVER:+($PKGVER)}"
+    rm -rf "$KDIR"; mkdir -p "$KDIR/deb"
+    apt_download "linux-image-$KVER${PKGVER:+=$PKGVER}" "$KDIR/deb" ||
+        apt_download "linux-image-$KVER" "$KDIR/deb"
+    # Only /boot and the few module dirs we use (~15 MB instead of ~400 MB).
+    # bookworm ships /lib/modules/..., trixie (merged /usr) /usr/lib/modules/...
+    mkdir -p "$KDIR/root"
+    dpkg-deb --fsys-tarfile "$KDIR"/deb/*.deb |
+        tar -x -C "$KDIR/root" --wildcards './boot/*' \
+            "*/modules/$KVER/kernel/fs/configfs/*" "*/modules/$KVER/kernel/drivers/leds/*"
+    rm -rf "$KDIR/deb"
+    touch "$KDIR/.done"
+fi
+VMLINUZ="$KDIR/root/boot/vmlinuz-$KVER"
+KMODS="$KDIR/root/lib/modules/$KVER/kernel"
+[ -d "$KMODS" ] || KMODS="$KDIR/root/usr/lib/modules/$KVER/kernel"
+KCONFIG="$KDIR/root/boot/config-$KVER"
+[ -f "$VMLINUZ" ] || die "no $VMLINUZ"
+grep -q '^CONFIG_GPIO_SYSFS=y' "$KCONFIG" || die "$KVER has no CONFIG_GPIO_SYSFS (cloud flavour?)"
+# PVH boot: QEMU can start an *uncompressed* ELF vmlinux that carries a PVH note
+# (CONFIG_PVH=y in Debian) directly in 64-bit mode: no SeaBIOS real-mode setup,
+# no in-guest XZ decompression (which costs ~4 s under TCG).  Extract it once.
+VMLINUX="$KDIR/vmlinux"
+if [ "$PVH" = 1 ] && [ ! -s "$VMLINUX" ]; then
+    # bookworm 6.1: CONFIG_KERNEL_XZ; trixie/backports 6.12: CONFIG_KERNEL_ZSTD
+    for fmt in xz zstd; do
+        case $fmt in
+            xz)   magic=$'\xfd7zXZ';        dec="xz -dc --single-stream" ;;
+            zstd) magic=$'\x28\xb5\x2f\xfd'; dec="zstd -qdc" ;;
+        esac
+        command -v "$fmt" >/dev/null || continue
+        off=$(LC_ALL=C grep -abo "$magic" "$VMLINUZ" | head -n1 | cut -d: -f1 || true)
+        [ -n "$off" ] || continue
+        { tail -c +$((off + 1)) "$VMLINUZ" | $dec > "$VMLINUX.tmp"; } 2>/dev/null || true
+        # XEN_ELFNOTE_PHYS32_ENTRY (0x12) = the PVH entry point
+        if readelf -n "$VMLINUX.tmp" 2>/dev/null | grep -q '(0x00000012)\|PHYS32_ENTRY'; then
+            mv "$VMLINUX.tmp" "$VMLINUX"; break
+        fi
+        rm -f "$VMLINUX.tmp"
+    done
+    [ -s "$VMLINUX" ] || log "no PVH-capable vmlinux could be extracted; using bzImage"
+fi
+BOOT_KERNEL="$VMLINUZ"
+[ "$PVH" = 1 ] && [ -s "$VMLINUX" ] && BOOT_KERNEL="$VMLINUX"
+
+# ------------------------------------------- 2. out-of-tree simulator modules
+# Sources come from the linux-source-$KMAJ package (a 140 MB tarball); only 5
+# files are extracted.  irq_sim.c needs two tweaks to build as a module:
+#   - irq_to_desc() is not exported -> use generic_handle_irq() (same effect)
+#   - add MODULE_LICENSE
+build_modules() {
+    local src="$MODDIR/src"
+    rm -rf "$MODDIR"; mkdir -p "$src" "$MODDIR/deb"
+    log "downloading linux-source-$KMAJ ${PKGVER:+($PKGVER)}"
+    apt_download "linux-source-$KMAJ${PKGVER:+=$PKGVER}" "$MODDIR/deb" ||
+        apt_download "linux-source-$KMAJ" "$MODDIR/deb"
+    log "extracting driver sources"
+    # deb -> data tar -> linux-source-X.Y.tar.xz (streamed) -> 5 files
+    dpkg-deb --fsys-tarfile "$MODDIR"/deb/*.deb |
+        tar -xO "./usr/src/linux-source-$KMAJ.tar.xz" |
+        tar -xJ -C "$src" --strip-components=3 \
+        "linux-source-$KMAJ/drivers/gpio/gpio-mockup.c" \
+        "linux-source-$KMAJ/drivers/gpio/gpio-sim.c" \
+        "linux-source-$KMAJ/drivers/gpio/gpiolib.h" \
+        "linux-source-$KMAJ/drivers/leds/uleds.c" \
+        "linux-source-$KMAJ/kernel/irq/irq_sim.c"
+    rm -rf "$MODDIR/deb"
+    sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq(irqnum);/' "$src/irq_sim.c"
+    grep -q 'generic_handle_irq(irqnum)' "$src/irq_sim.c" || die "irq_sim.c patch failed"
+    printf '\n#include <linux/module.h>\nMODULE_LICENSE("GPL");\nMODULE_DESCRIPTION("kernel/irq/irq_sim.c built out-of-tree");\n' >> "$src/irq_sim.c"
+
+    # Helper: register a "leds-gpio" platform device from module parameters, so
+    # LED class devices can be backed by (simulated) GPIO lines without DT/ACPI.
+    cat > "$src/gpio-led-sim.c" <<'EOF'
+// SPDX-License-Identifier: GPL-2.0
+/* gpio-led-sim: leds=NAME@GPIO[@ACTIVE_LOW],... -> leds-gpio platform device */
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/leds.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/err.h>
+
+#define MAX_LEDS 8
+static char *leds[MAX_LEDS];
+static int nleds;
+module_param_array(leds, charp, &nleds, 0444);
+MODULE_PARM_DESC(leds, "NAME@GPIO[@1],... e.g. status:green@26 (1 = active low)");
+
+static struct gpio_led gl[MAX_LEDS];
+static char *strs[MAX_LEDS];
+static struct gpio_led_platform_data pdata;
+static struct platform_device *pdev;
+
+static void free_strs(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_LEDS; i++)
+		kfree(strs[i]);
+}
+
+static int __init gpio_led_sim_init(void)
+{
+	int i;
+
+	for (i = 0; i < nleds; i++) {
+		char *s, *name, *num;
+		unsigned int gpio;
+
+		s = strs[i] = kstrdup(leds[i], GFP_KERNEL);
+		if (!s)
+			goto err;
+		name = strsep(&s, "@");
+		num = strsep(&s, "@");
+		if (!num || kstrtouint(num, 0, &gpio))
+			goto err;
+		gl[i].name = name;
+		gl[i].gpio = gpio;
+		gl[i].active_low = s && *s == '1';
+		gl[i].default_state = LEDS_GPIO_DEFSTATE_OFF;
+	}
+	pdata.num_leds = nleds;
+	pdata.leds = gl;
+	pdev = platform_device_register_data(NULL, "leds-gpio", PLATFORM_DEVID_AUTO,
+					     &pdata, sizeof(pdata));
+	if (IS_ERR(pdev)) {
+		free_strs();
+		return PTR_ERR(pdev);
+	}
+	return 0;
+err:
+	free_strs();
+	return -EINVAL;
+}
+
+static void __exit gpio_led_sim_exit(void)
+{
+	platform_device_unregister(pdev);
+	free_strs();
+}
+
+module_init(gpio_led_sim_init);
+module_exit(gpio_led_sim_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Instantiate leds-gpio from module parameters (test helper)");
+EOF
+    echo 'obj-m += irq_sim.o gpio-mockup.o gpio-sim.o uleds.o gpio-led-sim.o' > "$src/Kbuild"
+    log "building out-of-tree modules against $KBUILD_DIR"
+    # CONFIG_DEBUG_INFO_BTF_MODULES= : skip BTF generation (needs pahole; the
+    # 6.12 headers ship a vmlinux and would otherwise try it).
+    make -s -C "$KBUILD_DIR" M="$src" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2
+    touch "$MODDIR/.done"
+}
+[ -f "$MODDIR/.done" ] || build_modules
+
+# --------------------------------------------------------- 3. the initramfs
+RUN_DIR=$(mktemp -d "$WORK_DIR/run.XXXXXX")
+[ -n "${KEEP_RUN:-}" ] || trap 'rm -rf "$RUN_DIR"' EXIT
+IRD="$RUN_DIR/root"
+mkdir -p "$IRD"/{bin,dev,proc,sys,run,tmp,etc/uleds,lib/modules,test}
+cp /bin/busybox "$IRD/bin/busybox"
+# Only the kernel modules we need (their deps were checked with modinfo: the
+# Debian ones have none; gpio-sim -> configfs,irq_sim; gpio-mockup -> irq_sim).
+# Debian 6.1 modules are plain .ko; 6.12 ones are .ko.xz -> store decompressed
+# (busybox insmod then needs no decompression support).
+copy_kmod() { # path-without-.ko
+    if [ -f "$KMODS/$1.ko" ]; then cp "$KMODS/$1.ko" "$IRD/lib/modules/"
+    elif [ -f "$KMODS/$1.ko.xz" ]; then xz -dc "$KMODS/$1.ko.xz" > "$IRD/lib/modules/${1##*/}.ko"
+    elif [ -f "$KMODS/$1.ko.zst" ]; then zstd -qdc "$KMODS/$1.ko.zst" > "$IRD/lib/modules/${1##*/}.ko"
+    else die "kernel module $1 not found in $KMODS"; fi
+}
+copy_kmod fs/configfs/configfs
+copy_kmod drivers/leds/leds-gpio
+for t in timer oneshot heartbeat default-on transient pattern gpio; do
+    copy_kmod "drivers/leds/trigger/ledtrig-$t"
+done
+cp "$MODDIR"/src/{irq_sim,gpio-mockup,gpio-sim,uleds,gpio-led-sim}.ko "$IRD/lib/modules/"
+
+# uleds: the LED is created by writing a struct uleds_user_dev
+# { char name[64]; int max_brightness; } (68 bytes, one write()) to /dev/uleds
+# and exists as long as that fd stays open.  Pre-build those records here.
+i=0
+for spec in "${LEDS[@]}"; do
+    name=${spec%%=*}; max=255
+    [ "$name" != "$spec" ] && max=${spec#*=}
+    [ ${#name} -lt 64 ] || die "LED name too long: $name"
+    {
+        printf '%s' "$name"; head -c $((64 - ${#name})) /dev/zero
+        printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((max & 255)) $((max >> 8 & 255)) $((max >> 16 & 255)) $((max >> 24 & 255)))"
+    } > "$IRD/etc/uleds/$i.bin"
+    printf '%s\n' "$name" > "$IRD/etc/uleds/$i.name"
+    i=$((i + 1))
+done
+
+# Quote for busybox sh: 'abc' with ' -> '\''
+shq() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
+
+RESULT_TAG="@@QEMU-GPIO-RESULT-$$-$RANDOM@@"
+{
+    echo "RESULT_TAG=$(shq "$RESULT_TAG")"
+    echo "MOCKUP_RANGES=$(shq "$MOCKUP_RANGES")"
+    echo "SIM_LINES=$(shq "$SIM_LINES")"
+    echo "GPIO_LEDS=$(shq "$(IFS=,; echo "${GPIO_LEDS[*]}")")"
+    echo "SELF_TEST=$SELF_TEST"
+    printf 'set --'; [ ${#BIN_ARGS[@]} -gt 0 ] && for a in "${BIN_ARGS[@]}"; do printf ' %s' "$(shq "$a")"; done; echo
+} > "$IRD/etc/test.conf"
+[ -n "$BINARY" ] && { cp "$BINARY" "$IRD/test/prog"; chmod 755 "$IRD/test/prog"; }
+[ -n "$PRE_FILE" ] && cp "$PRE_FILE" "$IRD/test/pre.sh"
+[ -n "$POST_FILE" ] && cp "$POST_FILE" "$IRD/test/post.sh"
+for f in ${EXTRA_FILES[@]+"${EXTRA_FILES[@]}"}; do
+    src=${f%%:*}; dst=/test/$(basename "$src"); [ "$src" != "$f" ] && dst=${f#*:}
+    mkdir -p "$IRD$(dirname "$dst")"; cp "$src" "$IRD$dst"
+done
+
+# /init runs as PID 1 under busybox sh.
+cat > "$IRD/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin HOME=/ TERM=dumb
+# No /dev/console node in the cpio (creating one needs root) -> mount devtmpfs
+# first, then re-attach stdio to the console.
+mount -t devtmpfs devtmpfs /dev
+exec 0</dev/console 1>/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /run
+. /etc/test.conf
+
+say() { echo "[vm] $*"; }
+finish() {
+    echo "$RESULT_TAG rc=$1"
+    sync; poweroff -f; sleep 5   # ACPI power-off -> qemu exits
+}
+M=/lib/modules
+# A driver that does not load ends the run with a 9x code: a test binary
+# must never run (and pass) against a VM that lacks what it tests.
+need_mod() { # MODULE [PARAMS...]
+    m=$1; shift
+    insmod "$M/$m.ko" "$@" || { say "insmod $m failed"; finish 97; }
+}
+need_mod configfs
+mount -t configfs configfs /sys/kernel/config || finish 97
+need_mod irq_sim
+for t in timer oneshot heartbeat default-on transient pattern gpio; do need_mod ledtrig-$t; done
+
+# chip_info PLATFORM_DEV_DIR -> sets CHIP (gpiochipN, also /dev name), BASE, NGPIO
+chip_info() {
+    CHIP=; BASE=; NGPIO=
+    for g in "$1"/gpiochip*; do CHIP=${g##*/}; done
+    for c in "$1"/gpio/gpiochip*; do BASE=$(cat "$c/base"); NGPIO=$(cat "$c/ngpio"); done
+    [ -n "$CHIP" ] && [ -n "$BASE" ]
+}
+
+# ---- gpio-mockup: chips gpio-mockup-A, -B, ... one platform device per range
+if [ -n "$MOCKUP_RANGES" ]; then
+    insmod $M/gpio-mockup.ko gpio_mockup_ranges="$MOCKUP_RANGES" gpio_mockup_named_lines=1 ||
+        finish 90
+    chip_info /sys/devices/platform/gpio-mockup.0 || finish 91
+    export GPIO_MOCKUP_CHIP=$CHIP GPIO_MOCKUP_BASE=$BASE GPIO_MOCKUP_NGPIO=$NGPIO
+    export GPIO_MOCKUP_DEBUGFS=/sys/kernel/debug/gpio-mockup/$CHIP
+fi
+
+# ---- gpio-sim: configure one chip with one bank through configfs
+if [ "$SIM_LINES" -gt 0 ] 2>/dev/null; then
+    insmod $M/gpio-sim.ko || finish 92
+    S=/sys/kernel/config/gpio-sim/sim0
+    mkdir $S $S/bank0
+    echo "$SIM_LINES" > $S/bank0/num_lines
+    echo gpio-sim-test > $S/bank0/label
+    echo 1 > $S/live || finish 93
+    dev=/sys/devices/platform/$(cat $S/dev_name)
+    chip_info "$dev" || finish 94
+    export GPIO_SIM_CHIP=$CHIP GPIO_SIM_BASE=$BASE GPIO_SIM_NGPIO=$NGPIO
+    export GPIO_SIM_SYSFS=$dev/$CHIP
+fi
+
+# ---- uleds LEDs: one background holder per LED keeps /dev/uleds open and
+# logs every brightness change ("<uptime> <brightness>") to /run/leds/NAME.log
+need_mod uleds
+mkdir -p /run/leds
+for rec in /etc/uleds/*.bin; do
+    [ -f "$rec" ] || continue
+    name=$(cat "${rec%.bin}.name")
+    (
+        exec 3<>/dev/uleds || exit 1
+        dd if="$rec" bs=68 count=1 >&3 2>/dev/null || exit 1
+        : > "/run/leds/$name.log"
+        while v=$(dd bs=4 count=1 <&3 2>/dev/null | od -An -td4 | tr -d ' '); [ -n "$v" ]; do
+            echo "$(cut -d' ' -f1 /proc/uptime) $v" >> "/run/leds/$name.log"
+        done
+        exec sleep 2147483647 <&3
+    ) &
+    n=0; while [ ! -e "/sys/class/leds/$name" ] && [ $n -lt 50 ]; do usleep 100000; n=$((n+1)); done
+    [ -e "/sys/class/leds/$name" ] || { say "uleds LED $name not created"; finish 95; }
+done
+
+# ---- leds-gpio LEDs on gpio-mockup lines
+if [ -n "$GPIO_LEDS" ]; then
+    need_mod leds-gpio
+    insmod $M/gpio-led-sim.ko leds="$GPIO_LEDS" || finish 96
+    # The module loads even when leds-gpio cannot get a line (one outside
+    # gpio-mockup): the LED is then just absent, so look for each one.
+    for spec in $(echo "$GPIO_LEDS" | tr ',' ' '); do
+        [ -e "/sys/class/leds/${spec%%@*}" ] || { say "leds-gpio LED ${spec%%@*} not created"; finish 98; }
+    done
+fi
+
+say "kernel $(uname -r); GPIO chips (from /sys/kernel/debug/gpio):"
+grep '^gpiochip' /sys/kernel/debug/gpio | sed 's/^/[vm]   /'
+say "LEDs: $(ls /sys/class/leds | tr '\n' ' ')"
+env | grep '^GPIO_' | sort | sed 's/^/[vm]   /'
+
+rc=0
+# ---- built-in self test (busybox sh only)
+if [ "$SELF_TEST" = 1 ]; then
+    fails=0
+    check() { # DESC EXPECTED ACTUAL
+        if [ "$2" = "$3" ]; then say "PASS $1"; else say "FAIL $1: expected '$2' got '$3'"; fails=$((fails+1)); fi
+    }
+    G=/sys/class/gpio
+    if [ -n "$GPIO_MOCKUP_BASE" ]; then
+        off=17; [ "$GPIO_MOCKUP_NGPIO" -gt 17 ] || off=0
+        n=$((GPIO_MOCKUP_BASE + off)); D=$GPIO_MOCKUP_DEBUGFS/$off
+        echo $n > $G/export
+        check "mockup export gpio$n" yes "$([ -d $G/gpio$n ] && echo yes)"
+        echo out > $G/gpio$n/direction; echo 1 > $G/gpio$n/value
+        check "mockup out=1 seen by chip" 1 "$(cat $D)"
+        echo 0 > $G/gpio$n/value
+        check "mockup out=0 seen by chip" 0 "$(cat $D)"
+        echo high > $G/gpio$n/direction
+        check "mockup direction=high" 1 "$(cat $D)"
+        echo in > $G/gpio$n/direction; echo 1 > $D
+        check "mockup input pulled up" 1 "$(cat $G/gpio$n/value)"
+        echo 0 > $D
+        check "mockup input pulled down" 0 "$(cat $G/gpio$n/value)"
+        echo both > $G/gpio$n/edge 2>/dev/null
+        check "mockup edge=both (irq_sim)" both "$(cat $G/gpio$n/edge)"
+        echo none > $G/gpio$n/edge
+        echo 1 > $G/gpio$n/active_low; echo 1 > $D
+        check "mockup active_low input" 0 "$(cat $G/gpio$n/value)"
+        echo $n > $G/unexport
+        check "mockup unexport" no "$([ -d $G/gpio$n ] && echo yes || echo no)"
+        check "chardev /dev/$GPIO_MOCKUP_CHIP" yes "$([ -c /dev/$GPIO_MOCKUP_CHIP ] && echo yes)"
+    fi
+    if [ -n "$GPIO_SIM_BASE" ]; then
+        n=$((GPIO_SIM_BASE + 3)); L=$GPIO_SIM_SYSFS/sim_gpio3
+        echo $n > $G/export
+        echo out > $G/gpio$n/direction; echo 1 > $G/gpio$n/value
+        check "sim out=1 seen by chip" 1 "$(cat $L/value)"
+        echo 0 > $G/gpio$n/value
+        check "sim out=0 seen by chip" 0 "$(cat $L/value)"
+        echo in > $G/gpio$n/direction; echo pull-up > $L/pull
+        check "sim input pull-up" 1 "$(cat $G/gpio$n/value)"
+        echo pull-down > $L/pull
+        check "sim input pull-down" 0 "$(cat $G/gpio$n/value)"
+        echo rising > $G/gpio$n/edge 2>/dev/null
+        check "sim edge=rising (irq_sim)" rising "$(cat $G/gpio$n/edge)"
+        echo $n > $G/unexport
+    fi
+    for rec in /etc/uleds/*.bin; do
+        [ -f "$rec" ] || continue
+        name=$(cat "${rec%.bin}.name"); Ld=/sys/class/leds/$name
+        echo 0 > $Ld/brightness; echo 42 > $Ld/brightness; usleep 200000
+        check "uleds $name brightness r/w" 42 "$(cat $Ld/brightness)"
+        check "uleds $name change logged" 42 "$(tail -n1 /run/leds/$name.log | cut -d' ' -f2)"
+        echo timer > $Ld/trigger
+        check "uleds $name trigger=timer" yes "$(grep -q '\[timer\]' $Ld/trigger && echo yes)"
+        sleep 2; echo none > $Ld/trigger
+        say "uleds $name log: $(wc -l < /run/leds/$name.log) entries"
+    done
+    for spec in $(echo "$GPIO_LEDS" | tr ',' ' '); do
+        name=${spec%%@*}; rest=${spec#*@}; num=${rest%%@*}; Ld=/sys/class/leds/$name
+        off=$((num - GPIO_MOCKUP_BASE)); D=$GPIO_MOCKUP_DEBUGFS/$off
+        al=0; [ "$rest" != "$num" ] && [ "${rest#*@}" = 1 ] && al=1
+        echo 1 > $Ld/brightness
+        check "gpio-led $name on -> line $num" $((1 - al)) "$(cat $D)"
+        echo 0 > $Ld/brightness
+        check "gpio-led $name off -> line $num" $al "$(cat $D)"
+    done
+    say "self-test: $fails failure(s)"
+    [ $fails -eq 0 ] || rc=1
+fi
+
+[ -f /test/pre.sh ] && { say "sourcing pre.sh"; . /test/pre.sh; }
+if [ -x /test/prog ]; then
+    say "running /test/prog $*"
+    /test/prog "$@"
+    prc=$?
+    say "/test/prog exited with $prc"
+    [ $prc -ne 0 ] && rc=$prc
+fi
+if [ -f /test/post.sh ]; then
+    POST_RC=0; say "sourcing post.sh"; . /test/post.sh
+    [ "$POST_RC" -ne 0 ] 2>/dev/null && { say "post.sh: POST_RC=$POST_RC"; [ $rc -eq 0 ] && rc=1; }
+fi
+finish $rc
+INIT
+chmod 755 "$IRD/init"
+
+# newc cpio, owned by root, uncompressed (the kernel unpacks it fastest).
+(cd "$IRD" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$RUN_DIR/initramfs.cpio"
+
+# -------------------------------------------------------------- 4. boot
+case "$ACCEL" in
+    # KVM only with real hardware virtualisation (kvm_intel/kvm_amd).  Some
+    # sandboxes expose /dev/kvm via "kvm_pvm" (PVM, paravirtual nested KVM): a
+    # stock kernel hangs there right after "Probing EDD" -> use TCG.
+    auto) if [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
+             { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then
+              ACCEL=kvm
+          else
+              ACCEL=tcg
+          fi ;;
+    kvm|tcg) ;;
+    *) die "--accel must be auto, kvm or tcg" ;;
+esac
+if [ "$ACCEL" = kvm ]; then cpu=host; else cpu=max; fi
+append="console=ttyS0 panic=-1 oops=panic rdinit=/init"
+[ "$VERBOSE" = 1 ] || append="$append quiet"
+
+LOG="$RUN_DIR/console.log"
+log "booting $KVER ($(basename "$BOOT_KERNEL")) with $ACCEL (timeout ${TIMEOUT}s)"
+t0=$(date +%s.%N)
+set +e
+# -nodefaults: no VGA/NIC/etc; the only device we use is the ISA serial port.
+# -no-reboot: a guest panic/reboot ends qemu instead of looping.
+timeout --kill-after=5 "$TIMEOUT" qemu-system-x86_64 \
+    -accel "$ACCEL" -cpu "$cpu" -m "$MEM" -smp 1 \
+    -nodefaults -no-user-config -display none -monitor none -serial stdio \
+    -no-reboot \
+    -kernel "$BOOT_KERNEL" -initrd "$RUN_DIR/initramfs.cpio" -append "$append" \
+    </dev/null 2>&1 | tr -d '\r' | tee "$LOG"
+qrc=${PIPESTATUS[0]}
+set -e
+t1=$(date +%s.%N)
+log "qemu exited ($qrc) after $(echo "$t1 - $t0" | bc 2>/dev/null || awk "BEGIN{print $t1-$t0}") s"
+
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+    log "TIMEOUT after ${TIMEOUT}s"; exit 124
+fi
+# "|| true": under pipefail a grep without a match would end the script
+# with status 1 here instead of the documented 3.
+res=$(grep -a "^$RESULT_TAG rc=" "$LOG" | tail -n1 | sed 's/.*rc=//' || true)
+if [ -z "$res" ]; then
+    log "VM ended without a result (kernel panic? see output above)"; exit 3
+fi
+log "result: rc=$res"
+exit "$res"
