@@ -148,7 +148,7 @@ fn guarded(
         }
     };
     let enum_def = flow_enum(&p, &flow, &sites, diverges);
-    let hints = return_hints(&flow, &sites, &caught);
+    let hints = return_hint(&flow, &sites, &caught);
     let classify = classify_arms(&p, &flow, &sites, value_anchored, diverges);
     let dispatch = dispatch_arms(&flow, &sites, diverges);
 
@@ -210,9 +210,18 @@ fn flow_enum(p: &TokenStream, flow: &Ident, sites: &[Site], diverges: bool) -> T
         variants.push(quote!(Value(#value_ty)));
         params.push(value_ty);
     }
+    // Every `return value` has the function's return type: one parameter
+    // serves them all, and one hint ties it to that type.
+    let returns = sites.iter().any(is_return_with_value);
+    let return_ty = ident("__AsyncWithReturn");
+    if returns {
+        params.push(return_ty.clone());
+    }
     for site in sites {
         let variant = &site.variant;
-        if site.has_value {
+        if is_return_with_value(site) {
+            variants.push(quote!(#variant(#return_ty)));
+        } else if site.has_value {
             let param = format_ident!("__AsyncWith{}", variant, span = Span::mixed_site());
             variants.push(quote!(#variant(#param)));
             params.push(param);
@@ -220,52 +229,38 @@ fn flow_enum(p: &TokenStream, flow: &Ident, sites: &[Site], diverges: bool) -> T
             variants.push(quote!(#variant));
         }
     }
-    let hints = sites
-        .iter()
-        .filter(|site| is_return_with_value(site))
-        .map(|site| {
-            let variant = &site.variant;
-            let param = format_ident!("__AsyncWith{}", variant, span = Span::mixed_site());
-            let hint = hint_name(variant);
-            quote! {
-                fn #hint(_: &#p::Result<Self, #p::Payload>) -> #param {
-                    #p::core::unreachable!()
-                }
+    let hint = returns.then(|| {
+        let hint = ident("__async_with_return_hint");
+        quote! {
+            fn #hint(_: &#p::Result<Self, #p::Payload>) -> #return_ty {
+                #p::core::unreachable!()
             }
-        });
+        }
+    });
     quote! {
         enum #flow<#(#params),*> { #(#variants),* }
-        impl<#(#params),*> #flow<#(#params),*> { #(#hints)* }
+        impl<#(#params),*> #flow<#(#params),*> { #hint }
     }
-}
-
-/// `Site3` -> `__async_with_hint_site3`.
-fn hint_name(variant: &Ident) -> Ident {
-    let name = variant.to_string().to_lowercase();
-    format_ident!("__async_with_hint_{}", name, span = Span::mixed_site())
 }
 
 fn is_return_with_value(site: &Site) -> bool {
     site.has_value && matches!(site.kind, SiteKind::Return { .. })
 }
 
-/// Ties each `return value` site's type to the function's return type before
-/// the value is classified, as `return value` inline would.
-fn return_hints(flow: &Ident, sites: &[Site], caught: &Ident) -> TokenStream {
-    let hints = sites
-        .iter()
-        .filter(|site| is_return_with_value(site))
-        .map(|site| {
-            let hint = hint_name(&site.variant);
-            quote!(return #flow::#hint(&#caught);)
-        });
-    let hints: Vec<_> = hints.collect();
-    if hints.is_empty() {
+/// Ties the `return value` sites' type to the function's return type before
+/// the values are classified, as `return value` inline would.
+///
+/// One hint per block, whatever its number of returns: an enclosing block
+/// rewrites this hint's `return` as one more return site of its own, which
+/// shares that block's single hint, so nesting adds a site per level.
+fn return_hint(flow: &Ident, sites: &[Site], caught: &Ident) -> TokenStream {
+    if !sites.iter().any(is_return_with_value) {
         return TokenStream::new();
     }
+    let hint = ident("__async_with_return_hint");
     quote! {
         #[allow(unreachable_code)]
-        if false { #(#hints)* }
+        if false { return #flow::#hint(&#caught); }
     }
 }
 
