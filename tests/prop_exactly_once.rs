@@ -370,7 +370,10 @@ fn check(plan: &Plan, result: &RunResult, events: &[Event], live: usize) -> Resu
         .filter(|event| matches!(event, Event::Enter(_)))
         .count();
     if entered != plan.depth {
-        return Err(format!("finished with {entered} of {} levels entered", plan.depth));
+        return Err(format!(
+            "finished with {entered} of {} levels entered",
+            plan.depth
+        ));
     }
     let expected = expected_result(plan);
     if *result != expected {
@@ -513,7 +516,10 @@ fn every_enter_is_closed_exactly_once_in_lifo_order_with_the_right_outcome() {
     // A generator that never reaches a path would let the invariant pass
     // vacuously; demand each kind of ending shows up.
     if cases() >= 1_000 {
-        assert!(coverage.cancelled[1..].iter().all(|&n| n > 0), "{coverage:?}");
+        assert!(
+            coverage.cancelled[1..].iter().all(|&n| n > 0),
+            "{coverage:?}"
+        );
         assert!(coverage.panicked > 0, "{coverage:?}");
         assert!(coverage.exits_cancelled_midway > 0, "{coverage:?}");
     }

@@ -14,6 +14,8 @@
 )]
 
 mod expand;
+#[cfg(test)]
+mod fuzz_tests;
 mod parse;
 mod rewrite;
 
