@@ -1,33 +1,21 @@
-//! Load: 10,000 blocks open at once on the multi-thread runtime, each
-//! lighting its own pin; a random third are aborted inside their body and
-//! a random tenth panic. Afterwards every pin is low, every enter is
-//! balanced by exactly one exit or cancel, and no task's future survives.
+//! Load: 10,000 Spotlight blocks open at once on the multi-thread runtime,
+//! each lighting its own recording pin; a random third are aborted inside
+//! their body and a random tenth panic. Afterwards every pin went on once
+//! and off once and is low, every enter is balanced by exactly one exit or
+//! cancel, and no task's future survives.
 //!
 //! `LOAD_TASKS=100000 LOAD_SEED=7 cargo test --release --test load` runs a
 //! bigger or different load by hand.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
-use async_with::{AsyncContextManager, Outcome, async_with};
+use async_with::led::RecordingPin;
+use async_with::{AsyncContextManager, Outcome, Spotlight, async_with};
 use tokio::sync::{Barrier, Semaphore};
 
 const PANIC_MESSAGE: &str = "planned panic under load";
-
-/// A pin that remembers how often it was switched.
-#[derive(Debug, Default)]
-struct Pin {
-    high: AtomicBool,
-    switches: AtomicUsize,
-}
-
-impl Pin {
-    fn set(&self, high: bool) {
-        self.high.store(high, Ordering::SeqCst);
-        self.switches.fetch_add(1, Ordering::SeqCst);
-    }
-}
 
 #[derive(Debug, Default)]
 struct Counters {
@@ -41,40 +29,36 @@ struct Counters {
     peak_open: AtomicUsize,
 }
 
-/// Spotlight's shape: light on and a settle in `enter`, light off in both
-/// `exit` and `cancel`.
+/// Counts blocks: the outer manager of each task's block, so it sees what
+/// the Spotlight inside sees, and its counters must balance.
 #[derive(Debug)]
-struct Light {
-    pin: Arc<Pin>,
+struct Tally {
     counters: Arc<Counters>,
 }
 
-impl Light {
-    fn new(pin: Arc<Pin>, counters: Arc<Counters>) -> Self {
+impl Tally {
+    fn new(counters: Arc<Counters>) -> Self {
         counters.live_managers.fetch_add(1, Ordering::SeqCst);
-        Light { pin, counters }
+        Tally { counters }
     }
 }
 
-impl Drop for Light {
+impl Drop for Tally {
     fn drop(&mut self) {
         self.counters.live_managers.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
-impl AsyncContextManager for Light {
+impl AsyncContextManager for Tally {
     type Target<'a> = ();
     type Error = std::convert::Infallible;
 
     async fn enter(&mut self) -> Result<(), Self::Error> {
-        self.pin.set(true);
-        tokio::time::sleep(Duration::from_millis(1)).await;
         self.counters.entered.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
     async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), Self::Error> {
-        self.pin.set(false);
         let tally = match outcome {
             Outcome::Completed => &self.counters.exited_completed,
             Outcome::Panicked(_) => &self.counters.exited_panicked,
@@ -85,7 +69,6 @@ impl AsyncContextManager for Light {
     }
 
     fn cancel(&mut self) {
-        self.pin.set(false);
         self.counters.cancelled.fetch_add(1, Ordering::SeqCst);
     }
 }
@@ -140,7 +123,7 @@ async fn ten_thousand_concurrent_blocks_leave_every_pin_low_under_aborts_and_pan
     let fates: Vec<Fate> = (0..tasks).map(|task| fate(seed, task)).collect();
     let to_abort = fates.iter().filter(|&&f| f == Fate::Abort).count();
     let to_panic = fates.iter().filter(|&&f| f == Fate::Panic).count();
-    let pins: Vec<Arc<Pin>> = (0..tasks).map(|_| Arc::default()).collect();
+    let pins: Vec<RecordingPin> = (0..tasks).map(|_| RecordingPin::new()).collect();
     let counters = Arc::new(Counters::default());
     // Everyone is inside their block before anyone leaves it.
     let all_open = Arc::new(Barrier::new(tasks));
@@ -153,7 +136,8 @@ async fn ten_thousand_concurrent_blocks_leave_every_pin_low_under_aborts_and_pan
             let (all_open, parked) = (all_open.clone(), parked.clone());
             let fate = fates[task];
             tokio::spawn(async move {
-                async_with!(Light::new(pin, counters.clone()) => () {
+                async_with!(Tally::new(counters.clone()) => (), Spotlight::new(pin) => spot {
+                    assert!(spot.led().is_high() && spot.settled_at().is_some());
                     let open = counters.open.fetch_add(1, Ordering::SeqCst) + 1;
                     counters.peak_open.fetch_max(open, Ordering::SeqCst);
                     all_open.wait().await;
@@ -205,8 +189,9 @@ async fn ten_thousand_concurrent_blocks_leave_every_pin_low_under_aborts_and_pan
     let elapsed = started.elapsed();
 
     for (task, pin) in pins.iter().enumerate() {
-        assert!(!pin.high.load(Ordering::SeqCst), "pin {task} left high");
-        assert_eq!(pin.switches.load(Ordering::SeqCst), 2, "pin {task}");
+        // On once, off once: whether it completed, panicked or was aborted.
+        assert_eq!(pin.history(), [true, false], "pin {task}");
+        assert!(pin.is_low(), "pin {task} left high");
     }
     let load = |counter: &AtomicUsize| counter.load(Ordering::SeqCst);
     assert_eq!(load(&counters.peak_open), tasks, "{counters:?}");
@@ -222,7 +207,6 @@ async fn ten_thousand_concurrent_blocks_leave_every_pin_low_under_aborts_and_pan
     assert_eq!(load(&counters.live_managers), 0, "{counters:?}");
     // Every task's future has been dropped: nothing else holds these.
     assert_eq!(Arc::strong_count(&counters), 1, "a task's future leaked");
-    assert!(pins.iter().all(|pin| Arc::strong_count(pin) == 1));
     eprintln!(
         "load: {tasks} tasks (seed {seed}): {to_abort} aborted, {to_panic} panicked, \
          all {tasks} open at once, done in {elapsed:?}"
