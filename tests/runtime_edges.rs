@@ -224,3 +224,23 @@ fn a_forgotten_block_runs_neither_exit_nor_cancel() {
     std::mem::forget(block);
     assert_eq!(log.events(), ["enter a"]);
 }
+
+/// `exit` did not complete, so the guard is still armed when the panic
+/// unwinds through the block: the cancel hook is what cleans up.
+#[tokio::test]
+async fn a_panicking_exit_runs_the_cancel_hook_while_unwinding() {
+    use futures::FutureExt;
+
+    let log = Log::new();
+    let manager = log.manager("a").panicking_exit();
+    let block = async { async_with!(manager => _ {}) };
+    let panic = std::panic::AssertUnwindSafe(block)
+        .catch_unwind()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        panic.downcast_ref::<String>().unwrap(),
+        "exit of a panicked"
+    );
+    assert_eq!(log.events(), ["enter a", "exit a completed", "cancel a"]);
+}
