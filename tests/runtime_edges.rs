@@ -244,3 +244,30 @@ async fn a_panicking_exit_runs_the_cancel_hook_while_unwinding() {
     );
     assert_eq!(log.events(), ["enter a", "exit a completed", "cancel a"]);
 }
+
+#[test]
+fn dropping_a_current_thread_runtime_runs_the_cancel_hook_of_every_parked_block() {
+    let log = Log::new();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for _ in 0..16 {
+        let log = log.clone();
+        runtime.spawn(async move {
+            async_with!(log.manager("m") => _ {
+                std::future::pending::<()>().await;
+            });
+        });
+    }
+    // Lets every spawned task run up to its parking point.
+    runtime.block_on(async {
+        while count(&log.events(), "enter m") < 16 {
+            tokio::task::yield_now().await;
+        }
+    });
+    drop(runtime);
+    let events = log.events();
+    assert_eq!(count(&events, "cancel m"), 16, "{events:?}");
+    assert_eq!(events.len(), 32, "{events:?}");
+}
