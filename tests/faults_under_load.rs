@@ -10,7 +10,7 @@
 //! Time is paused, so the run is deterministic for a seed:
 //! `FAULT_TASKS=10000 FAULT_SEED=7 cargo test --test faults_under_load`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -174,15 +174,15 @@ fn errno_of(error: &LedError) -> Option<&'static str> {
 }
 
 /// Checks that what the task reported matches what the kernel did to its
-/// line (`writes`: the line's writes, relative to `gpioN/`); returns the
-/// tally key.
+/// line (`writes`: the line's writes, relative to `gpioN/`; `unexported`:
+/// the lines unexported without error); returns the tally key.
 fn check_reported(
     gpio: u32,
     fate: Fate,
     foreign: bool,
     ended: &Ended,
     writes: &[&str],
-    trace: &[String],
+    unexported: &HashSet<u32>,
 ) -> Result<String, String> {
     let lit = writes.contains(&"value <- 1");
     let (stage, error) = match ended {
@@ -216,8 +216,7 @@ fn check_reported(
             "reported {errno}, but no write on the line failed so"
         ));
     }
-    if errno == "(EACCES)" && !foreign && !trace.contains(&format!("class/gpio/unexport <- {gpio}"))
-    {
+    if errno == "(EACCES)" && !foreign && !unexported.contains(&gpio) {
         return Err("a refused open left the line exported".into());
     }
     if fate == Fate::LineVanishes && lit && errno != "(ENODEV)" {
@@ -288,6 +287,11 @@ async fn under_injected_faults_and_load_no_led_stays_on_and_every_error_is_repor
 
     let trace = sim.trace();
     let lines = writes_by_line(&trace);
+    let unexported: HashSet<u32> = trace
+        .iter()
+        .filter_map(|write| write.strip_prefix("class/gpio/unexport <- "))
+        .filter_map(|gpio| gpio.parse().ok())
+        .collect();
     let mut tally: HashMap<String, usize> = HashMap::new();
     for (&(gpio, fate, foreign), ended) in fates.iter().zip(&ended) {
         let writes = lines.get(&gpio).map_or(&[][..], Vec::as_slice);
@@ -325,7 +329,7 @@ async fn under_injected_faults_and_load_no_led_stays_on_and_every_error_is_repor
                 context()
             );
         }
-        let key = check_reported(gpio, fate, foreign, ended, writes, &trace)
+        let key = check_reported(gpio, fate, foreign, ended, writes, &unexported)
             .unwrap_or_else(|broken| panic!("{broken}: {}", context()));
         *tally.entry(key).or_default() += 1;
     }
