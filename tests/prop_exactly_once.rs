@@ -3,7 +3,7 @@
 //! A fixed nest of four `async_with!` blocks (nesting is static) is driven by
 //! a generated plan: how deep the nest really goes (1..=4), what each level's
 //! body does once its inner block is done (complete, `?` on an `Err`,
-//! `return`, `break`, panic), how long each level's `enter`, body and `exit`
+//! `return`, `return Err`, `break`, panic), how long each level's `enter`, body and `exit`
 //! await, whether its manager's `enter` or `exit` fails or panics, and
 //! whether and how the whole program is cancelled (timeout,
 //! `select!`, `JoinHandle::abort`) at some virtual instant. Time is paused,
@@ -38,6 +38,8 @@ enum Action {
     Complete,
     Fail,
     Return,
+    /// `return Err(..)`: leaves like `return`, but `exit` is told `Failed`.
+    ReturnErr,
     Break,
     Panic,
 }
@@ -239,6 +241,7 @@ async fn program(plan: Arc<Plan>, state: Arc<State>) -> Result<Ending, LevelErro
                                         Action::Complete => {}
                                         Action::Fail => Err(LevelError::Body(l3))?,
                                         Action::Return => return Ok(Ending::Returned(l3)),
+                                        Action::ReturnErr => return Err(LevelError::Body(l3)),
                                         Action::Break => break,
                                         Action::Panic => act_panic(l3),
                                     }
@@ -249,6 +252,7 @@ async fn program(plan: Arc<Plan>, state: Arc<State>) -> Result<Ending, LevelErro
                                 Action::Complete => {}
                                 Action::Fail => Err(LevelError::Body(l2))?,
                                 Action::Return => return Ok(Ending::Returned(l2)),
+                                Action::ReturnErr => return Err(LevelError::Body(l2)),
                                 Action::Break => break,
                                 Action::Panic => act_panic(l2),
                             }
@@ -259,6 +263,7 @@ async fn program(plan: Arc<Plan>, state: Arc<State>) -> Result<Ending, LevelErro
                         Action::Complete => {}
                         Action::Fail => Err(LevelError::Body(l1))?,
                         Action::Return => return Ok(Ending::Returned(l1)),
+                        Action::ReturnErr => return Err(LevelError::Body(l1)),
                         Action::Break => break,
                         Action::Panic => act_panic(l1),
                     }
@@ -269,6 +274,7 @@ async fn program(plan: Arc<Plan>, state: Arc<State>) -> Result<Ending, LevelErro
                 Action::Complete => {}
                 Action::Fail => Err(LevelError::Body(l0))?,
                 Action::Return => return Ok(Ending::Returned(l0)),
+                Action::ReturnErr => return Err(LevelError::Body(l0)),
                 Action::Break => break,
                 Action::Panic => act_panic(l0),
             }
@@ -340,7 +346,7 @@ enum Escape {
 fn action_escape(plan: &Plan, level: usize) -> Escape {
     match plan.levels[level].action {
         Action::Complete => Escape::Complete,
-        Action::Fail => Escape::Fail(LevelError::Body(level)),
+        Action::Fail | Action::ReturnErr => Escape::Fail(LevelError::Body(level)),
         Action::Return => Escape::Return(level),
         Action::Break => Escape::Break,
         Action::Panic => Escape::Panic(panic_text("in body", level)),
@@ -477,6 +483,7 @@ fn action() -> impl Strategy<Value = Action> {
         3 => Just(Action::Complete),
         1 => Just(Action::Fail),
         1 => Just(Action::Return),
+        1 => Just(Action::ReturnErr),
         1 => Just(Action::Break),
         1 => Just(Action::Panic),
     ]
