@@ -31,6 +31,8 @@
 
 mod classify;
 mod expand;
+#[cfg(test)]
+mod fuzz_tests;
 mod names;
 mod parse;
 mod rewrite;
