@@ -21,13 +21,16 @@ instructions() {
 printf '%-24s %-14s %10s %12s %12s\n' group variant instr/cycle vs_hand vs_raw
 for group in one/completed one/failed one/panicked three/completed three/failed three/panicked; do
     declare -A per=()
-    for variant in async_with raw_floor hand_correct scopeguard; do
+    variants="async_with raw_floor hand_correct scopeguard"
+    [[ $group == */completed ]] && variants+=" hand_futures"
+    [[ $group == one/completed ]] && variants+=" hand_guard_only"
+    for variant in $variants; do
         case="cycle/$group/$variant"
         a=$(instructions "$case" "$n1")
         b=$(instructions "$case" "$n2")
         per[$variant]=$(( (b - a) / (n2 - n1) ))
     done
-    for variant in async_with raw_floor hand_correct scopeguard; do
+    for variant in $variants; do
         printf '%-24s %-14s %10d %12s %12s\n' "$group" "$variant" "${per[$variant]}" \
             "$(awk -v x="${per[$variant]}" -v y="${per[hand_correct]}" 'BEGIN{printf "%.3f", x/y}')" \
             "$(awk -v x="${per[$variant]}" -v y="${per[raw_floor]}" 'BEGIN{printf "%.3f", x/y}')"

@@ -20,10 +20,11 @@ use async_with::{AsyncContextManager, Outcome, async_with};
 use criterion::Criterion;
 use tokio::runtime::Runtime;
 
+#[macro_use]
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{Noop, Oops, block_on, fallible, hand, raw, sync_guard};
+use common::{Noop, Oops, block_on, fallible};
 
 // The bodies, identical in every variant.
 macro_rules! completed {
@@ -146,25 +147,27 @@ macro_rules! cases {
 cases! {
     "cycle/one/completed" => {
         "async_with" => |_| block_on(macro_one_completed()),
-        "raw_floor" => |_| block_on(raw(n(), async { completed!() })),
-        "hand_correct" => |_| block_on(hand(n(), async { completed!() })),
-        "scopeguard" => |_| block_on(sync_guard(n(), async { completed!() })),
+        "raw_floor" => |_| block_on(async { raw!(n(); { completed!() }) }),
+        "hand_correct" => |_| block_on(async { hand!(n(); { completed!() }) }),
+        "hand_futures" => |_| block_on(async { hand_futures!(n(); { completed!() }) }),
+        "hand_guard_only" => |_| block_on(async { guard_only!(n(); { completed!() }) }),
+        "scopeguard" => |_| block_on(async { sync_guard!(n(); { completed!() }) }),
         "async_with_tokio_mt" => |rt: &Runtime| rt.block_on(macro_one_completed()),
         "async_drop_tokio_mt" => |rt: &Runtime| rt.block_on(async_drop(async { completed!() })),
     }
     "cycle/one/failed" => {
         "async_with" => |_| block_on(macro_one_failed()),
-        "raw_floor" => |_| block_on(raw(n(), async { failed!() })),
-        "hand_correct" => |_| block_on(hand(n(), async { failed!() })),
-        "scopeguard" => |_| block_on(sync_guard(n(), async { failed!() })),
+        "raw_floor" => |_| block_on(async { raw!(n(); { failed!() }) }),
+        "hand_correct" => |_| block_on(async { hand!(n(); { failed!() }) }),
+        "scopeguard" => |_| block_on(async { sync_guard!(n(); { failed!() }) }),
         "async_with_tokio_mt" => |rt: &Runtime| rt.block_on(macro_one_failed()),
         "async_drop_tokio_mt" => |rt: &Runtime| rt.block_on(async_drop(async { failed!() })),
     }
     "cycle/one/panicked" => {
         "async_with" => |_| expect_panic(|| block_on(macro_one_panicked())),
-        "raw_floor" => |_| expect_panic(|| block_on(raw(n(), async { panicked!() }))),
-        "hand_correct" => |_| expect_panic(|| block_on(hand(n(), async { panicked!() }))),
-        "scopeguard" => |_| expect_panic(|| block_on(sync_guard(n(), async { panicked!() }))),
+        "raw_floor" => |_| expect_panic(|| block_on(async { raw!(n(); { panicked!() }) })),
+        "hand_correct" => |_| expect_panic(|| block_on(async { hand!(n(); { panicked!() }) })),
+        "scopeguard" => |_| expect_panic(|| block_on(async { sync_guard!(n(); { panicked!() }) })),
         "async_with_tokio_mt" => |rt: &Runtime| expect_panic(|| rt.block_on(macro_one_panicked())),
         "async_drop_tokio_mt" => |rt: &Runtime| {
             expect_panic(|| rt.block_on(async_drop(async { panicked!() })))
@@ -172,20 +175,21 @@ cases! {
     }
     "cycle/three/completed" => {
         "async_with" => |_| block_on(macro_three_completed()),
-        "raw_floor" => |_| block_on(raw(n(), raw(n(), raw(n(), async { completed!() })))),
-        "hand_correct" => |_| block_on(hand(n(), hand(n(), hand(n(), async { completed!() })))),
+        "raw_floor" => |_| block_on(async { raw!(n(), n(), n(); { completed!() }) }),
+        "hand_correct" => |_| block_on(async { hand!(n(), n(), n(); { completed!() }) }),
+        "hand_futures" => |_| block_on(async { hand_futures!(n(), n(), n(); { completed!() }) }),
         "scopeguard" => |_| {
-            block_on(sync_guard(n(), sync_guard(n(), sync_guard(n(), async { completed!() }))))
+            block_on(async { sync_guard!(n(), n(), n(); { completed!() }) })
         },
         "async_with_tokio_mt" => |rt: &Runtime| rt.block_on(macro_three_completed()),
         "async_drop_tokio_mt" => |rt: &Runtime| rt.block_on(async_drop3(async { completed!() })),
     }
     "cycle/three/failed" => {
         "async_with" => |_| block_on(macro_three_failed()),
-        "raw_floor" => |_| block_on(raw(n(), raw(n(), raw(n(), async { failed!() })))),
-        "hand_correct" => |_| block_on(hand(n(), hand(n(), hand(n(), async { failed!() })))),
+        "raw_floor" => |_| block_on(async { raw!(n(), n(), n(); { failed!() }) }),
+        "hand_correct" => |_| block_on(async { hand!(n(), n(), n(); { failed!() }) }),
         "scopeguard" => |_| {
-            block_on(sync_guard(n(), sync_guard(n(), sync_guard(n(), async { failed!() }))))
+            block_on(async { sync_guard!(n(), n(), n(); { failed!() }) })
         },
         "async_with_tokio_mt" => |rt: &Runtime| rt.block_on(macro_three_failed()),
         "async_drop_tokio_mt" => |rt: &Runtime| rt.block_on(async_drop3(async { failed!() })),
@@ -193,14 +197,14 @@ cases! {
     "cycle/three/panicked" => {
         "async_with" => |_| expect_panic(|| block_on(macro_three_panicked())),
         "raw_floor" => |_| {
-            expect_panic(|| block_on(raw(n(), raw(n(), raw(n(), async { panicked!() })))))
+            expect_panic(|| block_on(async { raw!(n(), n(), n(); { panicked!() }) }))
         },
         "hand_correct" => |_| {
-            expect_panic(|| block_on(hand(n(), hand(n(), hand(n(), async { panicked!() })))))
+            expect_panic(|| block_on(async { hand!(n(), n(), n(); { panicked!() }) }))
         },
         "scopeguard" => |_| {
             expect_panic(|| {
-                block_on(sync_guard(n(), sync_guard(n(), sync_guard(n(), async { panicked!() }))))
+                block_on(async { sync_guard!(n(), n(), n(); { panicked!() }) })
             })
         },
         "async_with_tokio_mt" => |rt: &Runtime| {

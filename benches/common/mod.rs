@@ -8,11 +8,13 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::hint::black_box;
-use std::panic::{AssertUnwindSafe, resume_unwind};
+use std::any::Any;
+use std::panic::AssertUnwindSafe;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
-use async_with::{AsyncContextManager, Failure, Outcome, PanicPayload};
+pub use async_with::AsyncContextManager;
+use async_with::{Failure, Outcome, PanicPayload};
 use futures::FutureExt as _;
 
 /// A manager whose `enter`, `exit` and `cancel` do one opaque store each,
@@ -101,68 +103,160 @@ impl Classify for Result<u64, Oops> {
     }
 }
 
-/// The floor: enter, body, exit, with no guard and no panic catching. Not
-/// correct (a cancel or a panic skips the cleanup): the cheapest sequence.
-pub async fn raw<M, F>(mut manager: M, body: F) -> F::Output
-where
-    M: AsyncContextManager<Error = Infallible>,
-    F: Future,
-    F::Output: Classify,
-{
-    let Ok(_) = manager.enter().await;
-    let value = body.await;
-    let Ok(()) = manager.exit(value.outcome()).await;
-    value
+/// Clears on drop unless disarmed: the hand-written drop guard.
+pub struct Armed<'m, M: AsyncContextManager> {
+    pub manager: &'m mut M,
+    pub armed: bool,
+}
+
+impl<M: AsyncContextManager> Drop for Armed<'_, M> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.manager.cancel();
+        }
+    }
+}
+
+/// `catch_unwind` around each poll of a body future, hand-rolled the way
+/// the crate's own `CatchUnwind` is (a careful engineer copies the pattern).
+pub fn catching<F: Future>(body: F) -> Catching<F> {
+    Catching(body)
+}
+
+/// See [`catching`].
+pub struct Catching<F>(F);
+
+impl<F: Future> Future for Catching<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: the future is structurally pinned: never moved out, and
+        // `Catching` has no `Drop` impl.
+        let body = unsafe { self.map_unchecked_mut(|this| &mut this.0) };
+        match std::panic::catch_unwind(AssertUnwindSafe(|| body.poll(cx))) {
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
+}
+
+/// The `futures` crate's adapter, the other thing a careful engineer reaches
+/// for: correct, but its `poll` is not inlined (see BENCHMARKS.md).
+pub fn catching_futures<F: Future>(
+    body: F,
+) -> impl Future<Output = std::thread::Result<F::Output>> {
+    AssertUnwindSafe(body).catch_unwind()
+}
+
+/// The outcome for a caught panic.
+pub fn panicked(payload: &mut Box<dyn Any + Send>) -> Outcome<'_> {
+    Outcome::Panicked(PanicPayload::new(&mut **payload))
+}
+
+pub use std::panic::resume_unwind;
+
+/// The floor: enter, body, exit, with no guard and no panic catching; not
+/// correct (a cancel or a panic skips `exit`), just the cheapest sequence.
+/// Written inline, one level per manager, as the macro's expansion is: a
+/// generic helper `async fn` taking the body future stores it twice per
+/// level (rust-lang/rust#62958) and blows up the future size.
+///
+/// `raw!(m1, m2; { body })`
+#[macro_export]
+macro_rules! raw {
+    (; $body:block) => {
+        async $body.await
+    };
+    ($manager:expr $(, $rest:expr)*; $body:block) => {{
+        let mut manager = $manager;
+        let Ok(_) = $crate::common::AsyncContextManager::enter(&mut manager).await;
+        let value = $crate::raw!($($rest),*; $body);
+        let outcome = $crate::common::Classify::outcome(&value);
+        let Ok(()) = $crate::common::AsyncContextManager::exit(&mut manager, outcome).await;
+        value
+    }};
 }
 
 /// What a careful engineer writes by hand for the guarantee `async_with!`
 /// gives: a drop guard that runs `cancel` if the future is dropped between
 /// `enter` and the end of `exit`, and `catch_unwind` so `exit` sees a panic
-/// and the panic resumes afterwards.
-pub async fn hand<M, F>(mut manager: M, body: F) -> F::Output
-where
-    M: AsyncContextManager<Error = Infallible>,
-    F: Future,
-    F::Output: Classify,
-{
-    struct Armed<'m, M: AsyncContextManager> {
-        manager: &'m mut M,
-        armed: bool,
-    }
-    impl<M: AsyncContextManager> Drop for Armed<'_, M> {
-        fn drop(&mut self) {
-            if self.armed {
-                self.manager.cancel();
-            }
-        }
-    }
-
-    let Ok(_) = manager.enter().await;
-    let mut guard = Armed {
-        manager: &mut manager,
-        armed: true,
+/// that resumes afterwards. Inline, one level per manager.
+///
+/// `hand!(m1, m2; { body })`
+#[macro_export]
+macro_rules! hand {
+    ($($tokens:tt)*) => {
+        $crate::hand_with!($crate::common::catching; $($tokens)*)
     };
-    let mut caught = AssertUnwindSafe(body).catch_unwind().await;
-    let outcome = match &mut caught {
-        Ok(value) => value.outcome(),
-        Err(payload) => Outcome::Panicked(PanicPayload::new(&mut **payload)),
-    };
-    let Ok(()) = guard.manager.exit(outcome).await;
-    guard.armed = false;
-    match caught {
-        Ok(value) => value,
-        Err(payload) => resume_unwind(payload),
-    }
 }
 
-/// A synchronous drop guard (scopeguard): cleanup on every path, but it
-/// cannot await, so the cleanup is the sync `cancel` hook, never `exit`.
-pub async fn sync_guard<M, F>(mut manager: M, body: F) -> F::Output
-where
-    M: AsyncContextManager<Error = Infallible>,
-    F: Future,
-{
-    let Ok(_) = manager.enter().await;
-    let _guard = scopeguard::guard(&mut manager, |manager| manager.cancel());
-    body.await
+/// [`hand!`] with the `futures` crate's `catch_unwind`.
+#[macro_export]
+macro_rules! hand_futures {
+    ($($tokens:tt)*) => {
+        $crate::hand_with!($crate::common::catching_futures; $($tokens)*)
+    };
+}
+
+/// [`hand!`] with the given `catch_unwind` adapter.
+#[macro_export]
+macro_rules! hand_with {
+    ($catch:path; ; $body:block) => {
+        async $body.await
+    };
+    ($catch:path; $manager:expr $(, $rest:expr)*; $body:block) => {{
+        let mut manager = $manager;
+        let Ok(_) = $crate::common::AsyncContextManager::enter(&mut manager).await;
+        let mut guard = $crate::common::Armed { manager: &mut manager, armed: true };
+        let mut caught = $catch(async { $crate::hand_with!($catch; $($rest),*; $body) }).await;
+        let outcome = match &mut caught {
+            Ok(value) => $crate::common::Classify::outcome(value),
+            Err(payload) => $crate::common::panicked(payload),
+        };
+        let Ok(()) = $crate::common::AsyncContextManager::exit(&mut *guard.manager, outcome).await;
+        guard.armed = false;
+        match caught {
+            Ok(value) => value,
+            Err(payload) => $crate::common::resume_unwind(payload),
+        }
+    }};
+}
+
+/// [`hand!`] without `catch_unwind`: the drop guard alone, to split the
+/// cost of the guarantee between its two halves.
+#[macro_export]
+macro_rules! guard_only {
+    (; $body:block) => {
+        async $body.await
+    };
+    ($manager:expr $(, $rest:expr)*; $body:block) => {{
+        let mut manager = $manager;
+        let Ok(_) = $crate::common::AsyncContextManager::enter(&mut manager).await;
+        let mut guard = $crate::common::Armed { manager: &mut manager, armed: true };
+        let value = $crate::guard_only!($($rest),*; $body);
+        let outcome = $crate::common::Classify::outcome(&value);
+        let Ok(()) = $crate::common::AsyncContextManager::exit(&mut *guard.manager, outcome).await;
+        guard.armed = false;
+        value
+    }};
+}
+
+/// A synchronous drop guard (scopeguard) per manager: cleanup on every path,
+/// but it cannot await, so the cleanup is the sync `cancel`, never `exit`.
+///
+/// `sync_guard!(m1, m2; { body })`
+#[macro_export]
+macro_rules! sync_guard {
+    (; $body:block) => {
+        async $body.await
+    };
+    ($manager:expr $(, $rest:expr)*; $body:block) => {{
+        let mut manager = $manager;
+        let Ok(_) = $crate::common::AsyncContextManager::enter(&mut manager).await;
+        let _guard = scopeguard::guard(&mut manager, |manager| {
+            $crate::common::AsyncContextManager::cancel(manager)
+        });
+        $crate::sync_guard!($($rest),*; $body)
+    }};
 }
