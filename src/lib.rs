@@ -26,6 +26,19 @@
 
 pub use async_with_core::{AsyncContextManager, Failure, Guard, Outcome, PanicPayload};
 
+#[cfg(feature = "tokio")]
+pub use async_with_core::{SettleError, Spotlight};
+
+/// LEDs for [`Spotlight`]: [`RecordingPin`](led::RecordingPin) for tests, and
+/// the Linux backends [`SysfsGpio`](led::SysfsGpio),
+/// [`SysfsLed`](led::SysfsLed) and (feature `cdev`) `CdevLine`, with the
+/// simulated sysfs in [`led::sim`].
+#[cfg(feature = "std")]
+pub mod led {
+    #[doc(inline)]
+    pub use async_with_core::led::*;
+}
+
 /// Runs a block inside one or more async context managers.
 ///
 /// See the [crate documentation](crate) for the grammar and the rules.

@@ -1,6 +1,6 @@
 //! The core of [`async-with`](https://docs.rs/async-with): the
 //! [`AsyncContextManager`] trait, [`Outcome`], the [`Guard`] runtime that
-//! makes cleanup happen exactly once, and the LED [`Spotlight`](spotlight).
+//! makes cleanup happen exactly once, and the LED [`Spotlight`].
 //!
 //! Depend on the `async-with` facade instead: it re-exports everything here
 //! together with the `async_with!` macro.
@@ -27,6 +27,11 @@ mod manager;
 mod outcome;
 mod unwind;
 
+#[cfg(feature = "std")]
+pub mod led;
+#[cfg(feature = "tokio")]
+mod spotlight;
+
 #[doc(hidden)]
 pub mod private;
 
@@ -34,3 +39,6 @@ pub use guard::Guard;
 pub use manager::AsyncContextManager;
 pub use outcome::{Failure, Outcome, PanicPayload};
 pub use unwind::CatchUnwind;
+
+#[cfg(feature = "tokio")]
+pub use spotlight::{SettleError, Spotlight};

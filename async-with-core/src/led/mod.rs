@@ -1,0 +1,70 @@
+//! LEDs for [`Spotlight`](crate::Spotlight): a recording test pin and the
+//! Linux backends, each an embedded-hal [`OutputPin`](embedded_hal::digital::OutputPin).
+//!
+//! | backend | feature | kernel interface |
+//! |---|---|---|
+//! | [`RecordingPin`] | `std` | none: remembers its writes, for tests and docs |
+//! | [`SysfsGpio`] | `sysfs` | `/sys/class/gpio` (export, `direction`, `value`) |
+//! | [`SysfsLed`] | `sysfs` | `/sys/class/leds/NAME` (`trigger`, `brightness`) |
+//! | [`CdevLine`] | `cdev` | `/dev/gpiochipN` through gpiocdev |
+//! | [`sim::SimSysfs`] | `sim` | a simulated sysfs that acts like the kernel |
+//!
+//! The sysfs backends take their tree as a [`Sysfs`] (default `/sys`), so the
+//! same code runs on a board, on a copy of its tree, or on the simulator.
+//!
+//! # Example
+//!
+//! ```
+//! use async_with_core::led::{sim::SimSysfs, SysfsGpio};
+//! use async_with_core::{AsyncContextManager, Outcome, Spotlight};
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sim = SimSysfs::temp_raspberry_pi_5()?;
+//! let led = SysfsGpio::bcm(17).root(&sim).open().await?;
+//! let mut spot = Spotlight::new(led);
+//! spot.enter().await?;
+//! assert_eq!(sim.read("class/gpio/gpio588/value")?, "1\n");
+//! spot.exit(Outcome::Completed).await?;
+//! assert_eq!(sim.read("class/gpio/gpio588/value")?, "0\n");
+//! # Ok(())
+//! # }
+//! ```
+
+mod recording;
+pub use recording::{InjectedFault, RecordingPin};
+
+#[cfg(any(
+    all(feature = "sysfs", unix),
+    all(feature = "cdev", target_os = "linux")
+))]
+mod error;
+#[cfg(any(
+    all(feature = "sysfs", unix),
+    all(feature = "cdev", target_os = "linux")
+))]
+pub use error::{GPIO_UDEV_RULE, LED_UDEV_RULE, LedError};
+
+#[cfg(all(feature = "sysfs", unix))]
+mod fs;
+#[cfg(all(feature = "sysfs", unix))]
+mod gpiochip;
+#[cfg(all(feature = "sysfs", unix))]
+mod sysfs_gpio;
+#[cfg(all(feature = "sysfs", unix))]
+mod sysfs_led;
+#[cfg(all(feature = "sysfs", unix))]
+pub use {
+    fs::Sysfs,
+    gpiochip::{GpioChip, RASPBERRY_PI_LABELS},
+    sysfs_gpio::{PERMISSION_WAIT, SysfsGpio, SysfsGpioBuilder},
+    sysfs_led::{SysfsLed, SysfsLedBuilder},
+};
+
+#[cfg(all(feature = "sim", unix))]
+pub mod sim;
+
+#[cfg(all(feature = "cdev", target_os = "linux"))]
+mod cdev;
+#[cfg(all(feature = "cdev", target_os = "linux"))]
+pub use cdev::{CdevLine, CdevLineBuilder, DEFAULT_CONSUMER};

@@ -1,0 +1,98 @@
+//! CdevLine's checks that need no kernel: chip, line and consumer names are
+//! refused before any device is opened. (The real-kernel tier requests lines.)
+#![cfg(all(feature = "cdev", target_os = "linux"))]
+
+use async_with::led::{CdevLine, DEFAULT_CONSUMER, LedError};
+
+#[test]
+fn a_bare_chip_name_is_looked_up_in_dev() {
+    let path = CdevLine::chip("gpiochip0", 17).validate().unwrap();
+    assert_eq!(
+        path.as_deref(),
+        Some(std::path::Path::new("/dev/gpiochip0"))
+    );
+    let path = CdevLine::chip("/dev/gpiochip4", 17).validate().unwrap();
+    assert_eq!(
+        path.as_deref(),
+        Some(std::path::Path::new("/dev/gpiochip4"))
+    );
+}
+
+#[test]
+fn chip_names_with_dots_slashes_or_nul_are_refused() {
+    let cases = [
+        ("../gpiochip0", "it contains `..`"),
+        ("/dev/../etc/passwd", "it contains `..`"),
+        ("gpio/chip0", "it contains `/`"),
+        ("gpiochip\0x", "it contains a NUL byte"),
+        ("", "it is empty"),
+    ];
+    for (chip, reason) in cases {
+        let error = CdevLine::chip(chip, 0).request().unwrap_err();
+        assert!(
+            matches!(
+                error,
+                LedError::InvalidName {
+                    what: "GPIO chip",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains(reason), "{chip:?}: {error}");
+    }
+}
+
+#[test]
+fn line_names_must_be_plain() {
+    for name in ["", "GPIO\0x", "a/b"] {
+        let error = CdevLine::named(name).request().unwrap_err();
+        assert!(
+            error.to_string().starts_with("invalid line name"),
+            "{error}"
+        );
+    }
+    assert_eq!(CdevLine::named("GPIO17").validate().unwrap(), None);
+}
+
+#[test]
+fn the_consumer_label_fits_the_kernel() {
+    assert_eq!(DEFAULT_CONSUMER, "async-with");
+    let long = "x".repeat(32);
+    let error = CdevLine::chip("gpiochip0", 1)
+        .consumer(long.as_str())
+        .request()
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("longer than the kernel's 31 bytes"),
+        "{error}"
+    );
+    assert!(
+        CdevLine::chip("gpiochip0", 1)
+            .consumer("x".repeat(31))
+            .validate()
+            .is_ok()
+    );
+}
+
+#[test]
+fn an_unknown_line_name_says_how_to_list_them() {
+    let error = CdevLine::named("NO_SUCH_LINE_async_with")
+        .request()
+        .unwrap_err();
+    assert!(matches!(error, LedError::NoSuchLine { .. }), "{error:?}");
+    assert!(error.to_string().contains("`gpioinfo`"), "{error}");
+}
+
+#[test]
+fn a_missing_chip_names_the_line_and_the_fix() {
+    let error = CdevLine::chip("gpiochip999", 3).request().unwrap_err();
+    let text = error.to_string();
+    assert!(text.starts_with("line 3 of /dev/gpiochip999: "), "{text}");
+    assert!(
+        text.contains("check the chip and offset exist (`gpioinfo`)"),
+        "{text}"
+    );
+}
