@@ -230,7 +230,10 @@ fn main() {
             .rsplit_once(':')
             .and_then(|(case, times)| Some((case, times.parse().ok()?)))
             .unwrap_or_else(|| panic!("ASYNC_WITH_COUNT={spec:?}: write GROUP/VARIANT:N"));
-        assert!(count(case, times, &rt), "ASYNC_WITH_COUNT: no case {case:?}");
+        assert!(
+            count(case, times, &rt),
+            "ASYNC_WITH_COUNT: no case {case:?}"
+        );
         return;
     }
 

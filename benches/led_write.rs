@@ -31,7 +31,11 @@ const GPIO: u32 = 529;
 fn tree(root: &Path) -> PathBuf {
     let line = root.join("class/gpio/gpio529");
     fs::create_dir_all(&line).expect("temp tree");
-    for (file, contents) in [("direction", "out\n"), ("active_low", "0\n"), ("value", "0\n")] {
+    for (file, contents) in [
+        ("direction", "out\n"),
+        ("active_low", "0\n"),
+        ("value", "0\n"),
+    ] {
         fs::write(line.join(file), contents).expect("temp tree");
     }
     for file in ["export", "unexport"] {
@@ -46,20 +50,47 @@ fn tree(root: &Path) -> PathBuf {
 fn mount_over_sys(root: &Path) -> Result<(), String> {
     use std::ffi::CString;
     let c = |p: &Path| CString::new(p.as_os_str().as_encoded_bytes()).expect("no NUL");
-    let (source, target, slash) = (c(&root.join("class")), c(Path::new("/sys/class")), c(Path::new("/")));
+    let (source, target, slash) = (
+        c(&root.join("class")),
+        c(Path::new("/sys/class")),
+        c(Path::new("/")),
+    );
     // SAFETY: plain syscalls on NUL-terminated paths that outlive the calls.
     unsafe {
         if libc::unshare(libc::CLONE_NEWNS) != 0 {
-            return Err(format!("unshare(CLONE_NEWNS): {}", std::io::Error::last_os_error()));
+            return Err(format!(
+                "unshare(CLONE_NEWNS): {}",
+                std::io::Error::last_os_error()
+            ));
         }
         // Private first, so the bind mount cannot propagate to the host.
         let private = libc::MS_REC | libc::MS_PRIVATE;
-        if libc::mount(std::ptr::null(), slash.as_ptr(), std::ptr::null(), private, std::ptr::null()) != 0 {
-            return Err(format!("making / private: {}", std::io::Error::last_os_error()));
+        if libc::mount(
+            std::ptr::null(),
+            slash.as_ptr(),
+            std::ptr::null(),
+            private,
+            std::ptr::null(),
+        ) != 0
+        {
+            return Err(format!(
+                "making / private: {}",
+                std::io::Error::last_os_error()
+            ));
         }
         let bind = libc::MS_BIND;
-        if libc::mount(source.as_ptr(), target.as_ptr(), std::ptr::null(), bind, std::ptr::null()) != 0 {
-            return Err(format!("bind-mounting over /sys/class: {}", std::io::Error::last_os_error()));
+        if libc::mount(
+            source.as_ptr(),
+            target.as_ptr(),
+            std::ptr::null(),
+            bind,
+            std::ptr::null(),
+        ) != 0
+        {
+            return Err(format!(
+                "bind-mounting over /sys/class: {}",
+                std::io::Error::last_os_error()
+            ));
         }
     }
     Ok(())
@@ -94,17 +125,30 @@ fn pins() -> (tempfile::TempDir, Pins) {
     let mounted = match mount_over_sys(dir.path()) {
         Ok(()) => true,
         Err(why) => {
-            eprintln!("led_write: {why}; measuring sysfs_gpio's open+write+close on the temp tree instead");
+            eprintln!(
+                "led_write: {why}; measuring sysfs_gpio's open+write+close on the temp tree instead"
+            );
             false
         }
     };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let ours = runtime
         .block_on(SysfsGpio::number(GPIO).root(dir.path()).open())
         .expect("SysfsGpio on the temp tree");
     let sysfs_gpio = mounted.then(|| sysfs_gpio::Pin::new(GPIO.into()));
     let hal = mounted.then(|| linux_embedded_hal::SysfsPin::new(GPIO.into()));
-    (dir, Pins { ours, value, sysfs_gpio, hal })
+    (
+        dir,
+        Pins {
+            ours,
+            value,
+            sysfs_gpio,
+            hal,
+        },
+    )
 }
 
 /// One on/off pair per case; each checks the file ends at `0`.
@@ -137,13 +181,22 @@ fn run(pins: &mut Pins, case: &str) -> bool {
     true
 }
 
-const CASES: [&str; 4] = ["async_with_SysfsGpio", "sysfs_gpio_Pin", "linux_embedded_hal_SysfsPin", "open_write_close"];
+const CASES: [&str; 4] = [
+    "async_with_SysfsGpio",
+    "sysfs_gpio_Pin",
+    "linux_embedded_hal_SysfsPin",
+    "open_write_close",
+];
 
 fn main() {
     let (_dir, mut pins) = pins();
     for case in CASES {
         if run(&mut pins, case) {
-            assert_eq!(fs::read_to_string(&pins.value).expect("value").trim(), "0", "{case} left the LED on");
+            assert_eq!(
+                fs::read_to_string(&pins.value).expect("value").trim(),
+                "0",
+                "{case} left the LED on"
+            );
         }
     }
 

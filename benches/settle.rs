@@ -42,9 +42,16 @@ async fn measure(blocks: usize) -> Vec<Duration> {
     let led = StampedLed::default();
     let mut waits = Vec::with_capacity(blocks);
     for _ in 0..blocks {
-        let spotlight = Spotlight::new(led.clone()).settle(SETTLE).expect("50 ms is valid");
+        let spotlight = Spotlight::new(led.clone())
+            .settle(SETTLE)
+            .expect("50 ms is valid");
         let body_start = async_with!(spotlight => _spot { Instant::now() });
-        let lit_at = led.lit_at.lock().expect("not poisoned").take().expect("the LED was lit");
+        let lit_at = led
+            .lit_at
+            .lock()
+            .expect("not poisoned")
+            .take()
+            .expect("the LED was lit");
         waits.push(body_start - lit_at);
     }
     waits
@@ -74,9 +81,14 @@ fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not supported.
     let blocks = std::env::var("SETTLE_BLOCKS")
         .ok()
-        .map(|n| n.parse().expect("SETTLE_BLOCKS: a number of blocks, such as 100"))
+        .map(|n| {
+            n.parse()
+                .expect("SETTLE_BLOCKS: a number of blocks, such as 100")
+        })
         .unwrap_or(1000);
-    println!("settle requested: {SETTLE:?}; overshoot = LED-on to body-start minus {SETTLE:?}, in ms");
+    println!(
+        "settle requested: {SETTLE:?}; overshoot = LED-on to body-start minus {SETTLE:?}, in ms"
+    );
     println!(
         "{:<16} {:>6} {:>10} {:>10} {:>10} {:>10} {:>8}",
         "runtime", "blocks", "min", "p50", "p99", "max", "short"
@@ -90,5 +102,10 @@ fn main() {
         .enable_time()
         .build()
         .expect("a multi-thread Tokio runtime");
-    report("multi_thread", multi.block_on(multi.spawn(measure(blocks))).expect("no panic"));
+    report(
+        "multi_thread",
+        multi
+            .block_on(multi.spawn(measure(blocks)))
+            .expect("no panic"),
+    );
 }

@@ -39,12 +39,16 @@ fn main() -> ExitCode {
         [root, gpio, ..] => match gpio.parse::<u32>() {
             Ok(gpio) => (root.clone(), gpio),
             Err(_) => {
-                eprintln!("led_write_rate: {gpio:?} is not a GPIO number: pass the kernel's number, such as 529");
+                eprintln!(
+                    "led_write_rate: {gpio:?} is not a GPIO number: pass the kernel's number, such as 529"
+                );
                 return ExitCode::from(2);
             }
         },
         _ => {
-            eprintln!("usage: led_write_rate SYSFS_ROOT GPIO [SECONDS]   (for example: /sys 529 2)");
+            eprintln!(
+                "usage: led_write_rate SYSFS_ROOT GPIO [SECONDS]   (for example: /sys 529 2)"
+            );
             return ExitCode::from(2);
         }
     };
@@ -76,7 +80,8 @@ fn main() -> ExitCode {
     });
     let reopen = |bit: &str| {
         let mut file = File::create(&value).expect("opening the value file");
-        file.write_all(bit.as_bytes()).expect("writing the value file");
+        file.write_all(bit.as_bytes())
+            .expect("writing the value file");
     };
     let theirs = rate(seconds, || {
         reopen("1");

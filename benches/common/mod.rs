@@ -5,10 +5,10 @@
 //! Included with `#[path]` by each user, none of which uses every item.
 #![allow(dead_code, unreachable_pub)]
 
+use std::any::Any;
 use std::convert::Infallible;
 use std::future::Future;
 use std::hint::black_box;
-use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};

@@ -64,8 +64,23 @@ pub async fn raw_8() -> u64 {
 pub fn sizes() -> [(usize, usize, usize, usize); 3] {
     use std::mem::size_of_val;
     [
-        (1, size_of_val(&macro_1()), size_of_val(&hand_1()), size_of_val(&raw_1())),
-        (3, size_of_val(&macro_3()), size_of_val(&hand_3()), size_of_val(&raw_3())),
-        (8, size_of_val(&macro_8()), size_of_val(&hand_8()), size_of_val(&raw_8())),
+        (
+            1,
+            size_of_val(&macro_1()),
+            size_of_val(&hand_1()),
+            size_of_val(&raw_1()),
+        ),
+        (
+            3,
+            size_of_val(&macro_3()),
+            size_of_val(&hand_3()),
+            size_of_val(&raw_3()),
+        ),
+        (
+            8,
+            size_of_val(&macro_8()),
+            size_of_val(&hand_8()),
+            size_of_val(&raw_8()),
+        ),
     ]
 }
