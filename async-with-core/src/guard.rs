@@ -80,6 +80,22 @@ impl<M: AsyncContextManager> Guard<M> {
         }
     }
 
+    /// The manager, for awaiting its `exit` directly; the guard stays armed
+    /// until [`exited`](Self::exited). Used by the `async_with!` expansion,
+    /// whose future is smaller without [`exit`](Self::exit)'s wrapper.
+    #[doc(hidden)]
+    #[inline]
+    pub fn exiting(&mut self) -> &mut M {
+        &mut self.manager
+    }
+
+    /// Records that the manager's `exit` completed: disarms the guard.
+    #[doc(hidden)]
+    #[inline]
+    pub fn exited(&mut self) {
+        self.armed = false;
+    }
+
     /// Whether `enter` succeeded and neither `exit` completed nor `cancel` ran.
     pub fn is_armed(&self) -> bool {
         self.armed
@@ -114,6 +130,7 @@ struct SetOnReady<'g, F> {
 impl<F: Future<Output = Result<T, E>>, T, E> Future for SetOnReady<'_, F> {
     type Output = Result<T, E>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `future` is structurally pinned: it is never moved out,
         // and `SetOnReady` has no `Drop` impl. The other fields are not

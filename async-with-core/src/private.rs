@@ -11,9 +11,24 @@ pub use core::ops::ControlFlow;
 pub use core::option::Option::{self, None, Some};
 pub use core::result::Result::{self, Err, Ok};
 
+pub use crate::AsyncContextManager;
 pub use crate::guard::Guard;
 pub use crate::outcome::{Failure, Outcome, PanicPayload};
 pub use crate::unwind::{CatchUnwind, Payload, resume};
+
+/// The manager whose `exit` the expansion awaits; a function rather than a
+/// method so that, when the expression is not a manager, every call fails
+/// with the same trait error, which rustc reports once.
+#[inline]
+pub fn exiting<M: AsyncContextManager>(guard: &mut Guard<M>) -> &mut M {
+    guard.exiting()
+}
+
+/// Disarms the guard once the manager's `exit` completed.
+#[inline]
+pub fn exited<M: AsyncContextManager>(guard: &mut Guard<M>) {
+    guard.exited();
+}
 
 /// The residual of `?` in a body: what `expr?` leaves the block with.
 ///

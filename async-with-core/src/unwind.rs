@@ -33,6 +33,7 @@ impl<F: Future> CatchUnwind<F> {
 impl<F: Future> Future for CatchUnwind<F> {
     type Output = Result<F::Output, Payload>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `future` is structurally pinned: it is never moved out of
         // `self`, and `CatchUnwind` has no `Drop` impl and is `Unpin` only
@@ -43,6 +44,7 @@ impl<F: Future> Future for CatchUnwind<F> {
 }
 
 #[cfg(feature = "std")]
+#[inline]
 fn poll_catching<F: Future>(
     future: Pin<&mut F>,
     cx: &mut Context<'_>,
@@ -57,6 +59,7 @@ fn poll_catching<F: Future>(
 }
 
 #[cfg(not(feature = "std"))]
+#[inline]
 fn poll_catching<F: Future>(
     future: Pin<&mut F>,
     cx: &mut Context<'_>,

@@ -132,7 +132,15 @@ fn guarded(
         .is_none()
         .then(|| quote_spanned!(at=> use #p_at::UnmarkedResult as _; let #entered_at = #enter;));
     let dot_await = quote_spanned!(at=> .await);
-    let exit_call = quote_spanned!(at=> #guard_at.exit(#outcome_at).await);
+    // The manager's own `exit` future, awaited directly: the guard stays
+    // armed while it is pending (so dropping it runs `cancel`) and is
+    // disarmed once it completed. A wrapping future would keep the guard's
+    // flag alive across the await and make the block's future larger.
+    let exit_call = quote_spanned! {at=>
+        let #exit_at = #p_at::AsyncContextManager::exit(#p_at::exiting(&mut #guard_at), #outcome_at).await;
+        #p_at::exited(&mut #guard_at);
+        #exit_at
+    };
 
     // A diverging body is spliced in as the async block's own statements:
     // as a `let` initializer it would be a diverging sub-expression.
