@@ -1,20 +1,4 @@
-//! Python's `async with` for async Rust: a block whose cleanup runs in every
-//! case.
-//!
-//! ```
-//! use async_with::{async_with, Spotlight};
-//! use async_with::led::RecordingPin;
-//!
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() {
-//! let pin = RecordingPin::new();
-//! async_with!(Spotlight::new(pin.clone()) => spot {
-//!     assert!(pin.is_high());
-//!     // capture frames under steady light...
-//! });
-//! assert!(pin.is_low());
-//! # }
-//! ```
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(
