@@ -1,9 +1,10 @@
 //! Cancelling a block lit by a sysfs backend, during the settle or the
 //! body: the LED is off, then the line is unexported / the trigger restored.
+//! Cancelling an open while it waits out udev unexports what it exported.
 
 use std::time::Duration;
 
-use async_with::led::sim::SimSysfs;
+use async_with::led::sim::{Fault, SimSysfs};
 use async_with::led::{LedError, SysfsGpio, SysfsLed};
 use async_with::{Spotlight, async_with};
 use tokio::time::timeout;
@@ -94,4 +95,30 @@ async fn a_cancelled_led_block_restores_the_trigger() {
             .unwrap()
             .contains("[mmc0]")
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_open_cancelled_while_waiting_for_udev_unexports_the_line_and_a_reopen_works() {
+    let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
+    sim.inject(Fault::PermissionRace(Duration::from_millis(300)));
+    let cancelled = timeout(
+        Duration::from_millis(100),
+        SysfsGpio::bcm(17).root(&sim).open(),
+    )
+    .await;
+    assert!(cancelled.is_err());
+    let trace = sim.take_trace();
+    assert_eq!(
+        trace.first().map(String::as_str),
+        Some("class/gpio/export <- 529")
+    );
+    assert_eq!(
+        trace.last().map(String::as_str),
+        Some("class/gpio/unexport <- 529")
+    );
+    assert!(!sim.exists("class/gpio/gpio529"));
+
+    sim.heal();
+    let led = SysfsGpio::bcm(17).root(&sim).open().await.unwrap();
+    assert!(led.exported_by_us());
 }

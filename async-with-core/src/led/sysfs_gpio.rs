@@ -342,6 +342,15 @@ impl SysfsGpioBuilder {
                 == "1";
         }
 
+        // From here an open that fails, or is cancelled while it waits out
+        // udev, unexports what it exported: a line left exported as an input
+        // would make every later open fail.
+        let mut unexport = ExportGuard {
+            sysfs: &sysfs,
+            file: class.join("unexport"),
+            gpio,
+            armed: exported,
+        };
         let opened = async {
             if exported {
                 let file = dir.join("direction");
@@ -355,16 +364,9 @@ impl SysfsGpioBuilder {
                 .map_err(io_err("opening".into(), file.clone()))
         }
         .await;
-        let value = match opened {
-            Ok(value) => value,
-            Err(error) => {
-                if exported {
-                    // Leave the line as we found it: not exported.
-                    let _ = sysfs.write(&class.join("unexport"), &gpio.to_string());
-                }
-                return Err(error);
-            }
-        };
+        let value = opened?;
+        unexport.armed = false;
+        drop(unexport);
 
         let mut led = SysfsGpio {
             sysfs,
@@ -399,6 +401,25 @@ async fn udev_wait<T>(mut op: impl FnMut() -> io::Result<T>) -> io::Result<T> {
                 tokio::time::sleep(PERMISSION_POLL).await;
             }
             other => return other,
+        }
+    }
+}
+
+/// Writes `unexport` for a line this open exported, unless disarmed once
+/// the open succeeded.
+struct ExportGuard<'a> {
+    sysfs: &'a Sysfs,
+    file: PathBuf,
+    gpio: u32,
+    armed: bool,
+}
+
+impl Drop for ExportGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            // Best effort: the open's own error (or its cancellation) is
+            // what the caller needs to see.
+            let _ = self.sysfs.write(&self.file, &self.gpio.to_string());
         }
     }
 }
