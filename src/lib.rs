@@ -231,6 +231,16 @@ pub use async_with_core::{
 ///   it turns out to be an `Err`: classifying it earlier would make type
 ///   inference guess. Annotate it (`collect::<Result<Vec<_>, _>>()`) to
 ///   have an `Err` reported as failed.
+/// - The body runs inside an `async` block (that is how a panic is caught
+///   and `exit` still awaited), which captures locals the way a closure
+///   does: a local declared before the block and first assigned inside it
+///   (`let x; async_with!(m { x = 5; })`), or moved and then assigned again
+///   inside it, is refused by the borrow checker. Initialise it before the
+///   block, or make it the block's value (`let x = async_with!(m { 5 });`).
+/// - Control flow inside macros such as `tokio::select!` or `matches!`
+///   cannot leave the body (see above); the error then names the
+///   expansion's flow type. Compute the value first, then `?` or `return`
+///   it in the body itself.
 /// - Names starting with `__async_with` are the expansion's: a constant or
 ///   unit struct with such a name in scope clashes with it.
 ///

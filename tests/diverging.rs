@@ -64,3 +64,66 @@ fn a_borrowed_fallible_manager_takes_the_mark_in_parentheses() {
         );
     });
 }
+
+async fn every_branch_returns(log: &Log, first: bool) -> u32 {
+    async_with!(log.manager("a") {
+        if first {
+            return 1;
+        } else {
+            return 2;
+        }
+    });
+}
+
+async fn every_arm_leaves(log: &Log, n: u8) -> Result<u8, ManagerError> {
+    async_with!(log.manager("a") {
+        match n {
+            0 => return Ok(0),
+            _ => return Err(ManagerError("nonzero".into())),
+        }
+    });
+}
+
+async fn loops_until_it_returns(log: &Log) -> u32 {
+    let mut n = 0;
+    async_with!(log.manager("a") {
+        loop {
+            n += 1;
+            if n == 3 {
+                return n;
+            }
+            for _ in 0..2 {
+                break;
+            }
+        }
+    });
+}
+
+#[test]
+fn bodies_whose_every_branch_leaves_type_check_as_inline() {
+    on_both_runtimes(|log| async move {
+        assert_eq!(every_branch_returns(&log, true).await, 1);
+        assert_eq!(every_branch_returns(&log, false).await, 2);
+        assert_eq!(every_arm_leaves(&log, 0).await, Ok(0));
+        assert_eq!(
+            every_arm_leaves(&log, 1).await,
+            Err(ManagerError("nonzero".into()))
+        );
+        assert_eq!(loops_until_it_returns(&log).await, 3);
+        let exits: Vec<_> = log
+            .events()
+            .into_iter()
+            .filter(|e| e.starts_with("exit "))
+            .collect();
+        assert_eq!(
+            exits,
+            [
+                "exit a completed",
+                "exit a completed",
+                "exit a completed",
+                "exit a failed(ManagerError(\"nonzero\"))",
+                "exit a completed",
+            ]
+        );
+    });
+}

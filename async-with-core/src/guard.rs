@@ -138,8 +138,10 @@ impl<F: Future<Output = Result<T, E>>, T, E> Future for SetOnReady<'_, F> {
         let this = unsafe { self.get_unchecked_mut() };
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
         let result = core::task::ready!(future.poll(cx));
+        // A failed `enter` leaves the flag as it was: it must never disarm a
+        // guard that an earlier `enter` armed.
         if this.arm {
-            *this.armed = result.is_ok();
+            *this.armed |= result.is_ok();
         } else {
             *this.armed = false;
         }

@@ -11,17 +11,87 @@ use syn::{Expr, Macro, Stmt};
 /// leaves it (`return`, `break`, `continue`, `panic!`, ...). The body then
 /// diverges inline, so the expansion's value arm must diverge too.
 pub(crate) fn block_diverges(block: &syn::Block) -> bool {
-    let expr = match block.stmts.last() {
-        Some(Stmt::Expr(expr, _)) => expr,
-        Some(Stmt::Macro(stmt)) => return is_diverging_macro(&stmt.mac),
-        _ => return false,
-    };
+    match block.stmts.last() {
+        Some(Stmt::Expr(expr, _)) => expr_diverges(expr),
+        Some(Stmt::Macro(stmt)) => is_diverging_macro(&stmt.mac),
+        _ => false,
+    }
+}
+
+/// Whether `expr` never completes: it leaves (`return`, `break`,
+/// `continue`, `panic!`), every branch of it does, or it loops forever.
+/// A wrong "yes" is a type error, never a miscompilation: the spliced body
+/// would then end in a value where the flow enum is expected.
+fn expr_diverges(expr: &Expr) -> bool {
     match expr {
         Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
         Expr::Macro(mac) => is_diverging_macro(&mac.mac),
         Expr::Block(inner) if inner.label.is_none() => block_diverges(&inner.block),
+        Expr::Unsafe(inner) => block_diverges(&inner.block),
+        Expr::Paren(inner) => expr_diverges(&inner.expr),
+        Expr::If(if_expr) => {
+            block_diverges(&if_expr.then_branch)
+                && if_expr
+                    .else_branch
+                    .as_ref()
+                    .is_some_and(|(_, else_expr)| expr_diverges(else_expr))
+        }
+        Expr::Match(match_expr) => match_expr.arms.iter().all(|arm| expr_diverges(&arm.body)),
+        Expr::Loop(loop_expr) => !breaks_out_of(&loop_expr.body, loop_expr.label.as_ref()),
         _ => false,
     }
+}
+
+/// Whether `body` (of a `loop` labelled `label`) contains a `break` that
+/// leaves that loop.
+fn breaks_out_of(body: &syn::Block, label: Option<&syn::Label>) -> bool {
+    use syn::visit::{self, Visit};
+
+    struct Breaks<'a> {
+        label: Option<&'a syn::Lifetime>,
+        nested_loops: usize,
+        found: bool,
+    }
+
+    impl<'ast> Visit<'ast> for Breaks<'_> {
+        fn visit_expr_break(&mut self, brk: &'ast syn::ExprBreak) {
+            let ours = match (&brk.label, self.label) {
+                (Some(target), Some(label)) => target == label,
+                (Some(_), None) => false,
+                (None, _) => self.nested_loops == 0,
+            };
+            self.found |= ours;
+            visit::visit_expr_break(self, brk);
+        }
+
+        fn visit_expr(&mut self, expr: &'ast Expr) {
+            match expr {
+                // Their own control flow.
+                Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+                Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
+                    self.nested_loops += 1;
+                    visit::visit_expr(self, expr);
+                    self.nested_loops -= 1;
+                }
+                _ => visit::visit_expr(self, expr),
+            }
+        }
+
+        fn visit_item(&mut self, _item: &'ast syn::Item) {}
+
+        // A `break` inside a macro's tokens cannot be seen: assume one.
+        fn visit_macro(&mut self, mac: &'ast Macro) {
+            self.found |= mac.tokens.to_string().contains("break");
+        }
+    }
+
+    let mut breaks = Breaks {
+        label: label.map(|label| &label.name),
+        nested_loops: 0,
+        found: false,
+    };
+    breaks.visit_block(body);
+    breaks.found
 }
 
 fn is_diverging_macro(mac: &Macro) -> bool {

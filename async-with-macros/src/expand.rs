@@ -426,6 +426,10 @@ pub(crate) fn compile_error(krate: &TokenStream, error: &syn::Error) -> TokenStr
         args.set_span(group.span());
         errors.push(quote!(#path #bang #args));
     }
+    if errors.is_empty() {
+        // syn rendered its errors some other way: never lose them.
+        return error.to_compile_error();
+    }
     quote!({ #(#errors);* })
 }
 
