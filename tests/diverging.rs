@@ -92,8 +92,10 @@ async fn loops_until_it_returns(log: &Log) -> u32 {
             if n == 3 {
                 return n;
             }
-            for _ in 0..2 {
-                break;
+            for i in 0..2 {
+                if i == n {
+                    break;
+                }
             }
         }
     });
