@@ -80,6 +80,10 @@ async fn a_denied_export_file_says_which_file_and_the_udev_rule() {
     sim.inject(Fault::PermissionDenied("class/gpio/export".into()));
     let error = SysfsGpio::bcm(17).root(&sim).open().await.unwrap_err();
     let text = error.to_string();
+    assert!(
+        text.starts_with("permission denied writing \"529\" to "),
+        "{text}"
+    );
     assert!(text.contains("class/gpio/export for GPIO 529"), "{text}");
     assert!(text.contains("/etc/udev/rules.d/99-gpio.rules"), "{text}");
     assert_eq!(sim.trace(), ["class/gpio/export <- 529 (EACCES)"]);

@@ -110,11 +110,13 @@ pub enum LedError {
     },
     /// The kernel refused access to a file.
     #[error(
-        "permission denied writing {file} for {pin}: add your user to the `gpio` group (`sudo usermod -aG gpio $USER`, then log in again) or install a udev rule such as `{rule}` in /etc/udev/rules.d/99-gpio.rules"
+        "permission denied {action} {file} for {pin}: add your user to the `gpio` group (`sudo usermod -aG gpio $USER`, then log in again) or install a udev rule such as `{rule}` in /etc/udev/rules.d/99-gpio.rules"
     )]
     PermissionDenied {
         /// The pin.
         pin: String,
+        /// What was refused ("reading", "writing \"1\" to", "opening").
+        action: String,
         /// The file.
         file: PathBuf,
         /// The udev rule to install ([`GPIO_UDEV_RULE`] or [`LED_UDEV_RULE`]).
@@ -193,6 +195,7 @@ impl LedError {
                 };
                 return LedError::PermissionDenied {
                     pin: pin.to_owned(),
+                    action,
                     file,
                     rule,
                 };
