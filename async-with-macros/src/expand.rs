@@ -8,14 +8,16 @@
 //! {
 //!     let mut guard = $p::Guard::new(open());
 //!     let target = guard.enter().await?;              // the user's `?`
-//!     enum Flow<V, S0> { Value(V), Site0(S0) }
+//!     enum Flow<V, S0> { Value(V), Site0(S0) }         // one variant per way out
 //!     let mut caught = $p::CatchUnwind::new(async {
 //!         let target = target;                         // the body owns the target
 //!         let conn = target;
 //!         let value = { /* body, rewritten by `rewrite.rs` */ 7 };
 //!         Flow::Value(value)
 //!     }).await;                                        // Err(payload) if it panicked
-//!     let exit = guard.exit(/* outcome of `caught` */).await;
+//!     let outcome = /* classified from `caught`: completed, failed, panicked */;
+//!     let exit = $p::AsyncContextManager::exit($p::exiting(&mut guard), outcome).await;
+//!     $p::exited(&mut guard);                          // dropped before this: `cancel`
 //!     let flow = match caught { Ok(flow) => flow, Err(p) => $p::resume(p, ..) };
 //!     exit?;                                           // the user's `?` again
 //!     match flow { Flow::Value(v) => v, Flow::Site0(r) => match r? {} }
