@@ -442,5 +442,6 @@ fn every_enter_is_closed_exactly_once_in_lifo_order_with_the_right_outcome() {
         assert!(coverage.enter_errors > 0, "{coverage:?}");
         assert!(coverage.exit_errors > 0, "{coverage:?}");
         assert!(coverage.exits_cancelled_midway > 0, "{coverage:?}");
+        assert!(coverage.cancel_hooks > 0, "{coverage:?}");
     }
 }
