@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+use super::error::LedError;
 #[cfg(feature = "sim")]
 use super::sim::{SimHandle, SimSysfs};
 
@@ -183,6 +184,10 @@ impl Never {
     }
 }
 
+/// Another write that turns an LED off (`direction <- low`, `trigger <- none`);
+/// `true` if it worked.
+pub(crate) type OffWrite<'a> = &'a dyn Fn() -> bool;
+
 /// A sysfs attribute kept open so each write is one `pwrite`: the hot path
 /// of turning an LED on and off opens no file.
 #[derive(Debug)]
@@ -212,5 +217,34 @@ impl AttrFile {
             ));
         }
         Ok(())
+    }
+
+    /// Writes an LED's level. When that fails, the error names `pin` and
+    /// this file; when it fails while turning the LED off, `off_instead`
+    /// (another write that also turns the LED off) is tried, so a single
+    /// failed write never leaves an LED on. `Ok` means the level is `on`.
+    pub(crate) fn write_level(
+        &self,
+        pin: &str,
+        on: bool,
+        level: &str,
+        off_instead: Option<(&str, OffWrite<'_>)>,
+    ) -> Result<(), LedError> {
+        let Err(error) = self.write(level) else {
+            return Ok(());
+        };
+        let error = LedError::io(
+            pin,
+            format!("writing {level:?} to"),
+            self.path.clone(),
+            error,
+        );
+        match off_instead {
+            Some((through, off)) if !on && off() => {
+                tracing::warn!(%error, "turned the LED off through `{through}` instead");
+                Ok(())
+            }
+            _ => Err(error),
+        }
     }
 }

@@ -183,33 +183,17 @@ impl SysfsGpio {
         } else {
             "0"
         };
-        match self.value.write(written) {
-            Ok(()) => {
-                self.on = on;
-                Ok(())
-            }
-            Err(error) => {
-                let error = LedError::io(
-                    &self.pin,
-                    format!("writing {written:?} to"),
-                    self.value.path().to_owned(),
-                    error,
-                );
-                if on {
-                    return Err(error);
-                }
-                // The LED must not stay on: `direction` sets the level too.
-                let direction = self.dir.join("direction");
-                match self.sysfs.write(&direction, self.raw_off()) {
-                    Ok(()) => {
-                        tracing::warn!(%error, "turned the LED off through `direction` instead");
-                        self.on = false;
-                        Ok(())
-                    }
-                    Err(_) => Err(error),
-                }
-            }
-        }
+        // The LED must not stay on: `direction` sets the level too.
+        let direction = self.dir.join("direction");
+        let off_through_direction = || self.sysfs.write(&direction, self.raw_off()).is_ok();
+        self.value.write_level(
+            &self.pin,
+            on,
+            written,
+            Some(("direction", &off_through_direction)),
+        )?;
+        self.on = on;
+        Ok(())
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use embedded_hal::digital::{ErrorType, OutputPin};
 
 use super::error::{LedError, check_name};
-use super::fs::{AttrFile, Sysfs};
+use super::fs::{AttrFile, OffWrite, Sysfs};
 
 /// An LED the kernel already drives (the LED class, `/sys/class/leds/NAME`),
 /// such as a Raspberry Pi's `ACT` LED, as an embedded-hal [`OutputPin`].
@@ -143,32 +143,15 @@ impl SysfsLed {
         } else {
             "0".to_owned()
         };
-        match self.brightness.write(&written) {
-            Ok(()) => {
-                self.on = on;
-                Ok(())
-            }
-            Err(error) => {
-                let error = LedError::io(
-                    &self.pin,
-                    format!("writing {written:?} to"),
-                    self.brightness.path().to_owned(),
-                    error,
-                );
-                if on || self.inverted {
-                    return Err(error);
-                }
-                // Removing the trigger turns an LED off in the kernel.
-                match self.write_trigger("none") {
-                    Ok(()) => {
-                        tracing::warn!(%error, "turned the LED off through `trigger` instead");
-                        self.on = false;
-                        Ok(())
-                    }
-                    Err(_) => Err(error),
-                }
-            }
-        }
+        // Removing the trigger turns an LED off in the kernel (not an
+        // inverted one, whose off is full brightness).
+        let off_through_trigger = || self.write_trigger("none").is_ok();
+        let off_instead =
+            (!self.inverted).then_some(("trigger", &off_through_trigger as OffWrite<'_>));
+        self.brightness
+            .write_level(&self.pin, on, &written, off_instead)?;
+        self.on = on;
+        Ok(())
     }
 }
 
