@@ -143,8 +143,8 @@ impl<'m, T: ?Sized> AsyncContextManager for WriteLock<'m, T> {
 /// `async_with!(slots? => permit { ... })` with `slots: &Semaphore`: holds
 /// one permit for the block; the target is the [`SemaphorePermit`]. It can
 /// fail (hence the `?` mark) with [`AcquireError`] when the semaphore is
-/// closed. (With a `Semaphore` local, bind `let slots = &semaphore;` first:
-/// `&semaphore?` parses as `&(semaphore?)`.)
+/// closed. (With a `Semaphore` local, write `(&semaphore)?`: `&semaphore?`
+/// parses as `&(semaphore?)`, which `async_with!` refuses with that advice.)
 ///
 /// ```
 /// use async_with_core::{Guard, Outcome};
