@@ -32,9 +32,11 @@ use crate::{AsyncContextManager, Outcome};
 /// let target = guard.enter().await;
 /// // ... use the target; if this future is dropped here, `Door::cancel` runs ...
 /// drop(target);
+/// assert!(guard.is_armed());
 /// guard.exit(Outcome::Completed).await.unwrap();
+/// assert!(!guard.is_armed());
 /// # }
-/// # demo();
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo());
 /// ```
 #[derive(Debug)]
 #[must_use = "a guard does nothing unless it is entered"]
@@ -99,14 +101,6 @@ impl<M: AsyncContextManager> Guard<M> {
     /// Whether `enter` succeeded and neither `exit` completed nor `cancel` ran.
     pub fn is_armed(&self) -> bool {
         self.armed
-    }
-
-    /// The manager, for a detached exit that takes it over.
-    ///
-    /// The guard is disarmed: whoever takes the manager takes over its cleanup.
-    pub fn disarm(&mut self) -> &mut M {
-        self.armed = false;
-        &mut self.manager
     }
 }
 
