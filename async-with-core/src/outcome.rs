@@ -67,9 +67,7 @@ impl Outcome<'_> {
     pub fn reborrow(&mut self) -> Outcome<'_> {
         match self {
             Outcome::Completed => Outcome::Completed,
-            Outcome::Failed(failure) => Outcome::Failed(Failure {
-                debug: failure.debug,
-            }),
+            Outcome::Failed(failure) => Outcome::Failed(*failure),
             Outcome::Panicked(panic) => Outcome::Panicked(PanicPayload {
                 payload: &mut *panic.payload,
             }),
@@ -94,29 +92,90 @@ impl fmt::Display for Outcome<'_> {
 
 /// The error a failed body ended with.
 ///
-/// Gives the error's `Debug` form where the error has one. The form is
-/// shared with `exit`, which may run on another thread, so only errors that
-/// are `Debug + Sync` expose it (nearly all are: `io::Error`, `String`,
-/// `anyhow::Error`, thiserror enums); for `None` and other errors it is absent.
+/// Python's `__aexit__` receives the exception itself and can test it with
+/// `isinstance`; here `exit` gets the error in up to two forms:
+///
+/// - its `Debug` form ([`error`](Failure::error)), where the error is
+///   `Debug + Sync` (nearly all are: `io::Error`, `String`, `anyhow::Error`,
+///   thiserror enums);
+/// - the error itself ([`as_error`](Failure::as_error),
+///   [`downcast_ref`](Failure::downcast_ref)), where it implements
+///   [`core::error::Error`] and is `Sync + 'static`, so `exit` can act on its
+///   type (roll back on one error, mark a connection broken on an
+///   `io::Error`).
+///
+/// The form is shared with `exit`, which may run on another thread, hence
+/// `Sync`. A `None` from `?` on an `Option`, and errors that are not
+/// `Debug + Sync`, give an opaque failure with neither form.
+///
+/// # Example
+///
+/// ```
+/// use async_with_core::Failure;
+/// use std::io;
+///
+/// let error = io::Error::new(io::ErrorKind::BrokenPipe, "peer went away");
+/// let failure = Failure::from_error(&error);
+/// let io_error = failure.downcast_ref::<io::Error>().expect("an io::Error");
+/// assert_eq!(io_error.kind(), io::ErrorKind::BrokenPipe);
+/// assert_eq!(failure.as_error().map(|e| e.to_string()).as_deref(), Some("peer went away"));
+/// assert!(failure.downcast_ref::<std::fmt::Error>().is_none());
+/// ```
+#[derive(Clone, Copy)]
 pub struct Failure<'a> {
     debug: Option<&'a (dyn fmt::Debug + Sync)>,
+    error: Option<&'a (dyn core::error::Error + Sync + 'static)>,
 }
 
 impl<'a> Failure<'a> {
-    /// A failure whose error has the given `Debug` form.
+    /// A failure whose error has the given `Debug` form, and whose type is
+    /// not available to `exit` (use [`from_error`](Failure::from_error) for
+    /// errors that implement [`Error`](core::error::Error)).
     pub fn new(error: &'a (dyn fmt::Debug + Sync)) -> Self {
-        Failure { debug: Some(error) }
+        Failure {
+            debug: Some(error),
+            error: None,
+        }
+    }
+
+    /// A failure with the error itself: `exit` can print it, follow its
+    /// `source()` chain and downcast it to its concrete type.
+    pub fn from_error(error: &'a (dyn core::error::Error + Sync + 'static)) -> Self {
+        Failure {
+            debug: Some(error),
+            error: Some(error),
+        }
     }
 
     /// A failure without a printable error (`None`, or an error that is not
     /// `Debug + Sync`).
     pub fn opaque() -> Self {
-        Failure { debug: None }
+        Failure {
+            debug: None,
+            error: None,
+        }
     }
 
     /// The error's `Debug` form, where it has one.
     pub fn error(&self) -> Option<&'a (dyn fmt::Debug + Sync)> {
         self.debug
+    }
+
+    /// The error as a [`core::error::Error`], where the failure carries one
+    /// (see [`from_error`](Failure::from_error)).
+    pub fn as_error(&self) -> Option<&'a (dyn core::error::Error + 'static)> {
+        match self.error {
+            Some(error) => Some(error),
+            None => None,
+        }
+    }
+
+    /// The error as its concrete type `E`, if the failure carries an error
+    /// and it is an `E`.
+    pub fn downcast_ref<E: core::error::Error + 'static>(&self) -> Option<&'a E> {
+        // `downcast_ref` is defined on `dyn Error + 'static`, without `Sync`.
+        let error: &'a (dyn core::error::Error + 'static) = self.error?;
+        error.downcast_ref::<E>()
     }
 }
 
