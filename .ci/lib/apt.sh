@@ -53,7 +53,7 @@ PIN
     done
     if [ "$changed" = 1 ] || ! ls /var/lib/apt/lists/*trixie-backports*arm64*Packages* >/dev/null 2>&1; then
         echo "apt: updating package lists (bookworm, bookworm-security, trixie, trixie-backports)"
-        apt-get update -qq || echo "apt: some package lists failed to update (a mirror in sync?); going on: a package that is then missing fails its stage by name"
+        apt-get update -qq -o DPkg::Lock::Timeout=600 || echo "apt: some package lists failed to update (a mirror in sync?); going on: a package that is then missing fails its stage by name"
     fi
 }
 
@@ -65,7 +65,7 @@ ci_apt_install() {
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     echo "apt: installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # ci_apt_unpack DIR PKG[=VERSION][:ARCH]...: downloads the .debs into
