@@ -66,7 +66,6 @@ impl OutputPin for StampedPin {
 }
 
 /// The suite, as tests for the executor `$runner` (a `Runner`).
-
 macro_rules! spotlight_suite {
     ($runner:ty) => {
         use std::time::{Duration, Instant};
