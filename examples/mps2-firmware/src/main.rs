@@ -17,6 +17,7 @@
 
 mod board;
 mod executor;
+mod sizes;
 
 use core::time::Duration;
 
@@ -80,6 +81,7 @@ async fn cancelled_in_the_settle(led: &mut FpgaLed) -> bool {
 fn main() -> ! {
     let peripherals = cortex_m::Peripherals::take().expect("taken once, at reset");
     board::start_clock(peripherals.SYST);
+    sizes::print();
     let mut led = FpgaLed;
     let frames = executor::block_on(three_snapshots(&mut led));
     let body_cancelled = executor::block_on(cancelled_in_the_body(&mut led));
