@@ -297,3 +297,124 @@ impl<L: fmt::Debug, D> fmt::Debug for Spotlight<L, D> {
         s.finish()
     }
 }
+
+// Core-only checks (they run with `--no-default-features` too): a pin and a
+// delay with no allocation, polled by hand.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::cell::Cell;
+    use core::convert::Infallible;
+    use core::future::Future;
+    use core::pin::pin;
+    use core::task::{Context, Poll, Waker};
+    use embedded_hal::digital::ErrorType;
+
+    /// Records the last level and how many writes it took.
+    #[derive(Default)]
+    struct Pin<'a>(Option<&'a Cell<(bool, u8)>>);
+
+    impl ErrorType for Pin<'_> {
+        type Error = Infallible;
+    }
+
+    impl OutputPin for Pin<'_> {
+        fn set_low(&mut self) -> Result<(), Infallible> {
+            let cell = self.0.expect("a cell");
+            cell.set((false, cell.get().1 + 1));
+            Ok(())
+        }
+        fn set_high(&mut self) -> Result<(), Infallible> {
+            let cell = self.0.expect("a cell");
+            cell.set((true, cell.get().1 + 1));
+            Ok(())
+        }
+    }
+
+    /// Pending until `open` is set; records the nanoseconds asked for.
+    struct Gate<'a> {
+        open: &'a Cell<bool>,
+        asked: &'a Cell<u32>,
+    }
+
+    impl DelayNs for Gate<'_> {
+        async fn delay_ns(&mut self, ns: u32) {
+            self.asked.set(ns);
+            core::future::poll_fn(|_| {
+                if self.open.get() {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+        }
+    }
+
+    fn poll<F: Future>(future: core::pin::Pin<&mut F>) -> Poll<F::Output> {
+        future.poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    #[test]
+    fn enter_lights_then_waits_out_the_settle_and_exit_turns_off() {
+        let (led, open, asked) = (Cell::default(), Cell::new(false), Cell::new(0));
+        let mut spot = Spotlight::with_delay(
+            Pin(Some(&led)),
+            Gate {
+                open: &open,
+                asked: &asked,
+            },
+        )
+        .settle(Duration::from_millis(80));
+        {
+            let mut enter = pin!(spot.enter());
+            assert!(poll(enter.as_mut()).is_pending());
+            assert_eq!(led.get(), (true, 1), "on while settling");
+            assert_eq!(asked.get(), 80_000_000);
+            open.set(true);
+            assert!(poll(enter.as_mut()).is_ready());
+        }
+        assert!(spot.is_settled());
+        let mut exit = pin!(spot.exit(Outcome::Completed));
+        assert_eq!(poll(exit.as_mut()), Poll::Ready(Ok(())));
+        assert_eq!(led.get(), (false, 2));
+    }
+
+    #[test]
+    fn a_cancelled_settle_leaves_the_led_off() {
+        let (led, open, asked) = (Cell::default(), Cell::new(false), Cell::new(0));
+        let mut spot = Spotlight::with_delay(
+            Pin(Some(&led)),
+            Gate {
+                open: &open,
+                asked: &asked,
+            },
+        );
+        {
+            let mut enter = pin!(spot.enter());
+            assert!(poll(enter.as_mut()).is_pending());
+            assert_eq!(asked.get(), 50_000_000, "the default 50 ms settle");
+        } // dropped mid-settle
+        assert_eq!(led.get(), (false, 2));
+        assert!(!spot.is_settled());
+    }
+
+    #[test]
+    fn a_zero_settle_does_not_wait_and_cancel_turns_off() {
+        let (led, open, asked) = (Cell::default(), Cell::new(false), Cell::new(0));
+        let mut spot = Spotlight::with_delay(
+            Pin(Some(&led)),
+            Gate {
+                open: &open,
+                asked: &asked,
+            },
+        )
+        .settle(Duration::ZERO);
+        assert!(poll(pin!(spot.enter())).is_ready());
+        assert_eq!(asked.get(), 0, "the delay was not called");
+        assert_eq!(led.get(), (true, 1));
+        spot.cancel();
+        assert_eq!(led.get(), (false, 2));
+        assert!(!spot.is_settled());
+    }
+}
