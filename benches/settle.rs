@@ -42,9 +42,7 @@ async fn measure(blocks: usize) -> Vec<Duration> {
     let led = StampedLed::default();
     let mut waits = Vec::with_capacity(blocks);
     for _ in 0..blocks {
-        let spotlight = Spotlight::new(led.clone())
-            .settle(SETTLE)
-            .expect("50 ms is valid");
+        let spotlight = Spotlight::new(led.clone()).settle(SETTLE);
         let body_start = async_with!(spotlight => _spot { Instant::now() });
         let lit_at = led
             .lit_at

@@ -8,10 +8,10 @@
     unreachable_pub
 )]
 
-pub use async_with_core::{AsyncContextManager, Failure, Guard, Outcome, PanicPayload};
+pub use async_with_core::{AsyncContextManager, Failure, Guard, Outcome, PanicPayload, Spotlight};
 
 #[cfg(feature = "tokio")]
-pub use async_with_core::{SettleError, Spotlight};
+pub use async_with_core::TokioDelay;
 
 /// LEDs for [`Spotlight`]: [`RecordingPin`](led::RecordingPin) for tests, and
 /// the Linux backends [`SysfsGpio`](led::SysfsGpio),

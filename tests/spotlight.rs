@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use async_with::led::{InjectedFault, RecordingPin};
-use async_with::{SettleError, Spotlight, async_with};
+use async_with::{Spotlight, async_with};
 use tokio::time::{Instant, timeout};
 
 #[tokio::test(start_paused = true)]
@@ -33,40 +33,59 @@ async fn the_body_starts_after_the_default_50_ms_settle() {
 #[tokio::test(start_paused = true)]
 async fn a_custom_settle_is_awaited() {
     let pin = RecordingPin::new();
-    let spotlight = Spotlight::new(pin.clone())
-        .settle(Duration::from_millis(200))
-        .unwrap();
+    let spotlight = Spotlight::new(pin.clone()).settle(Duration::from_millis(200));
     let start = Instant::now();
     let settled_at = async_with!(spotlight => spot { spot.settled_at() });
     assert_eq!(settled_at, Some(start + Duration::from_millis(200)));
 }
 
-#[test]
-fn zero_and_absurd_settles_are_refused_with_the_fix() {
-    let zero = Spotlight::new(RecordingPin::new())
-        .settle(Duration::ZERO)
-        .unwrap_err();
-    assert_eq!(zero, SettleError::Zero);
-    assert!(zero.to_string().contains("must be longer than zero"));
+#[tokio::test(start_paused = true)]
+async fn settle_chains_inside_the_macro() {
+    let pin = RecordingPin::new();
+    let start = Instant::now();
+    let (settle, body_at) = async_with!(Spotlight::new(pin.clone()).settle(Duration::from_millis(80)) => spot {
+        (spot.settle_delay(), Instant::now())
+    });
+    assert_eq!(settle, Duration::from_millis(80));
+    assert_eq!(body_at - start, Duration::from_millis(80));
+    assert_eq!(pin.history(), [true, false]);
+}
 
-    let long = Spotlight::new(RecordingPin::new())
-        .settle(Duration::from_secs(50))
-        .unwrap_err();
-    assert_eq!(long, SettleError::TooLong(Duration::from_secs(50)));
-    assert!(long.to_string().contains("did you mean milliseconds"));
+#[tokio::test(start_paused = true)]
+async fn a_zero_settle_runs_the_body_at_once_with_the_led_on() {
+    let pin = RecordingPin::new();
+    let start = Instant::now();
+    let (lit, body_at) = async_with!(Spotlight::new(pin.clone()).settle(Duration::ZERO) => spot {
+        (spot.led().is_high(), Instant::now())
+    });
+    assert!(lit);
+    assert_eq!(body_at, start);
+    assert_eq!(pin.history(), [true, false]);
+}
 
-    let max = Spotlight::<RecordingPin>::MAX_SETTLE;
-    assert!(Spotlight::new(RecordingPin::new()).settle(max).is_ok());
+#[tokio::test(start_paused = true)]
+async fn a_settle_longer_than_u32_nanoseconds_is_awaited_in_full() {
+    // 4.29 s is the most one `DelayNs::delay_ns` call can wait.
+    let pin = RecordingPin::new();
+    let settle = Duration::from_secs(90) + Duration::from_millis(3);
+    let start = Instant::now();
+    let body_at = async_with!(Spotlight::new(pin.clone()).settle(settle) => _spot {
+        Instant::now()
+    });
+    assert_eq!(body_at - start, settle);
 }
 
 #[tokio::test(start_paused = true)]
 async fn settled_at_is_none_outside_the_block() {
     let mut spotlight = Spotlight::new(RecordingPin::new());
     assert_eq!(spotlight.settled_at(), None);
+    assert!(!spotlight.is_settled());
     async_with!(&mut spotlight => spot {
         assert!(spot.settled_at().is_some());
+        assert!(spot.is_settled());
     });
     assert_eq!(spotlight.settled_at(), None);
+    assert!(!spotlight.is_settled());
     assert_eq!(spotlight.into_inner().history(), [true, false]);
 }
 

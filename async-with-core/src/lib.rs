@@ -19,6 +19,16 @@
 //! - `sysfs` (default): the Linux sysfs GPIO and LED class backends.
 //! - `sim` (default): a simulated sysfs for tests and the demo.
 //! - `cdev`: the GPIO character device backend (gpiocdev).
+//! - `tracing` (on with `std`): failures that cannot be returned (an LED
+//!   that would not turn off in a cancellation hook) are logged through
+//!   `tracing`.
+//! - `defmt`: the same, through `defmt`, for microcontrollers.
+//!
+//! With `default-features = false` the crate builds with `core` alone (no
+//! `alloc`, no `std`), for example for `thumbv6m-none-eabi`: the trait,
+//! [`Outcome`], the [`Guard`], the function API, [`nullcontext`],
+//! [`manager_fn`] and [`Spotlight`] over any `OutputPin` and any
+//! `embedded_hal_async::delay::DelayNs`.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(
@@ -28,6 +38,7 @@
     unreachable_pub
 )]
 
+mod delay;
 #[cfg(feature = "tokio")]
 mod detached;
 #[cfg(feature = "std")]
@@ -35,6 +46,7 @@ mod exit_stack;
 mod guard;
 #[cfg(feature = "tokio")]
 mod locks;
+mod log;
 mod manager;
 mod manager_fn;
 mod nullcontext;
@@ -45,7 +57,6 @@ mod with;
 
 #[cfg(feature = "std")]
 pub mod led;
-#[cfg(feature = "tokio")]
 mod spotlight;
 
 #[doc(hidden)]
@@ -57,6 +68,8 @@ pub use outcome::{Failure, Outcome, PanicPayload};
 pub use unwind::CatchUnwind;
 
 #[cfg(feature = "tokio")]
+pub use delay::TokioDelay;
+#[cfg(feature = "tokio")]
 pub use detached::{DEFAULT_DETACHED_TIMEOUT, Detached};
 #[cfg(feature = "std")]
 pub use exit_stack::{AnyError, ExitError, ExitStack};
@@ -65,6 +78,5 @@ pub use locks::{Permits, ReadLock, RwLockExt, SemaphoreExt, WriteLock};
 pub use manager_fn::{ManagerFn, manager_fn};
 pub use nullcontext::{NullContext, nullcontext};
 pub use send::{SendAsyncContextManager, SendManager};
-#[cfg(feature = "tokio")]
-pub use spotlight::{SettleError, Spotlight};
+pub use spotlight::Spotlight;
 pub use with::{try_with, with};

@@ -5,8 +5,6 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use async_with::Spotlight;
-use async_with::led::RecordingPin;
 use clap::error::ErrorKind;
 use clap::parser::ValueSource;
 use clap::{ArgGroup, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -238,14 +236,24 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         .map_err(|e| format!("{e}; write a duration such as `50ms`, `1s` or `1m 30s`"))
 }
 
-/// A settle delay the library accepts: the check is `Spotlight::settle`'s
-/// own, so the flag and the library cannot disagree.
+/// The longest `--settle` accepted: anything longer is almost certainly a
+/// unit mistake. `Spotlight::settle` itself takes any duration; refusing
+/// absurd ones belongs here, where people type them.
+const MAX_SETTLE: Duration = Duration::from_secs(10);
+
+/// A settle delay that makes sense for a light: longer than zero, at most
+/// 10 s.
 fn parse_settle(text: &str) -> Result<Duration, String> {
     let settle = parse_duration(text)?;
-    Spotlight::new(RecordingPin::new())
-        .settle(settle)
-        .map(|_| settle)
-        .map_err(|e| e.to_string())
+    if settle.is_zero() {
+        return Err("a spotlight's settle delay must be longer than zero: pass at least a few milliseconds (the default is 50 ms)".into());
+    }
+    if settle > MAX_SETTLE {
+        return Err(format!(
+            "a spotlight's settle delay of {settle:?} is longer than the 10 s limit: did you mean milliseconds? (`--settle 50ms`)"
+        ));
+    }
+    Ok(settle)
 }
 
 fn parse_interval(text: &str) -> Result<Duration, String> {

@@ -147,9 +147,7 @@ pub async fn run(
     signals: &mut Signals,
     timeline: &Timeline,
 ) -> u8 {
-    let mut spot = Spotlight::new(Timed::new(light, timeline))
-        .settle(settle)
-        .expect("clap checked --settle with Spotlight::settle's own rule");
+    let mut spot = Spotlight::new(Timed::new(light, timeline)).settle(settle);
     // `biased`: a signal that arrives together with the command's exit is
     // still reported as the interruption it is.
     let ended = tokio::select! {
