@@ -111,6 +111,8 @@ impl<R, En, Ex, C> fmt::Debug for ManagerFn<R, En, Ex, C> {
     }
 }
 
+const ENTERED_TWICE: &str = "`ManagerFn` entered again while it holds the resource of an earlier `enter`; exit or cancel that one first (`async_with!`, `with`, `Guard` and `ExitStack` do)";
+
 const NOT_ENTERED: &str = "`ManagerFn` exited or cancelled without a successful `enter` (drive it with `async_with!`, `with` or `Guard`)";
 
 impl<R, E, En, EnFut, Ex, ExFut, C> AsyncContextManager for ManagerFn<R, En, Ex, C>
@@ -128,6 +130,7 @@ where
     type Error = E;
 
     async fn enter(&mut self) -> Result<&mut R, E> {
+        assert!(self.resource.is_none(), "{ENTERED_TWICE}");
         let resource = (self.enter)().await?;
         Ok(self.resource.insert(resource))
     }

@@ -1,0 +1,212 @@
+//! The errors of closing an [`ExitStack`](crate::ExitStack): [`AnyError`],
+//! the default error type, [`StackError`], what a stack's error type must
+//! offer, and [`ExitError`], the errors of one close.
+
+use core::fmt;
+use std::boxed::Box;
+use std::error::Error;
+use std::vec::Vec;
+
+/// The error type an [`ExitStack`](crate::ExitStack) uses unless told
+/// otherwise: any `Error + Send + Sync`, boxed.
+///
+/// A newtype rather than `Box<dyn Error + Send + Sync>` because a trait
+/// object as the stack's error type trips rustc's "higher-ranked lifetime
+/// error" when a block over the stack is spawned. Like `anyhow::Error` it
+/// does not implement `Error` itself (that would conflict with converting
+/// from every error); it converts into `Box<dyn Error + Send + Sync>`, and
+/// [`StackError::as_error`] lends the error inside.
+///
+/// ```
+/// use async_with_core::AnyError;
+///
+/// let error = AnyError::from(std::fmt::Error);
+/// assert_eq!(error.to_string(), "an error occurred when formatting an argument");
+/// assert!(error.downcast_ref::<std::fmt::Error>().is_some());
+/// ```
+pub struct AnyError(Box<dyn Error + Send + Sync>);
+
+impl AnyError {
+    /// The boxed error.
+    pub fn into_inner(self) -> Box<dyn Error + Send + Sync> {
+        self.0
+    }
+
+    /// The error, if it is an `E`.
+    pub fn downcast_ref<E: Error + 'static>(&self) -> Option<&E> {
+        self.0.downcast_ref()
+    }
+}
+
+impl<E: Error + Send + Sync + 'static> From<E> for AnyError {
+    fn from(error: E) -> Self {
+        AnyError(Box::new(error))
+    }
+}
+
+impl From<AnyError> for Box<dyn Error + Send + Sync> {
+    fn from(error: AnyError) -> Self {
+        error.0
+    }
+}
+
+impl fmt::Debug for AnyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for AnyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// What an [`ExitStack`](crate::ExitStack)'s error type offers: the error
+/// itself as a `dyn Error`, so that the entries exited after a failed exit
+/// are told that error (typed, as [`Failure::from_error`](crate::Failure::from_error)),
+/// and so that [`ExitError::source`](Error::source) can chain.
+///
+/// Implemented for every `Error + Send + Sync + 'static` and for
+/// [`AnyError`]; a stack over a type that is not an error (a `String`)
+/// does not close: wrap it in an error type, or use `AnyError`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an `ExitStack`'s error type: it is not an `Error + Send + Sync + 'static`",
+    note = "use `ExitStack<AnyError>` (the default) or an error type that implements `std::error::Error`"
+)]
+pub trait StackError: fmt::Debug + fmt::Display + Send + Sync + 'static {
+    /// The error, for telling the next exits and for `source()` chains.
+    fn as_error(&self) -> &(dyn Error + Sync + 'static);
+}
+
+impl<E: Error + Send + Sync + 'static> StackError for E {
+    fn as_error(&self) -> &(dyn Error + Sync + 'static) {
+        self
+    }
+}
+
+impl StackError for AnyError {
+    fn as_error(&self) -> &(dyn Error + Sync + 'static) {
+        &*self.0
+    }
+}
+
+/// The errors from closing an [`ExitStack`](crate::ExitStack), as Python's
+/// `AsyncExitStack` leaves them: the error raised last (by the entry exited
+/// last, the earliest entered that failed) is the one this is, and the
+/// errors raised before it are its [`context`](Self::context), reachable
+/// through [`source()`](Error::source) and as a list
+/// ([`errors`](Self::errors)).
+///
+/// It displays as the error raised last. `source()` is the error raised
+/// before it (another `ExitError`), and for the first one raised, that
+/// error's own `source()`: an error reporter that follows `source()` shows
+/// every exit error, last first.
+///
+/// ```
+/// use async_with_core::{AnyError, ExitStack};
+/// use std::error::Error as _;
+/// use std::io;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let mut stack = ExitStack::<AnyError>::new();
+/// for name in ["flush", "close"] {
+///     stack.push_callback(async move { Err(io::Error::other(name).into()) }, || {});
+/// }
+/// let error = stack.close().await.unwrap_err();
+/// // Exited last in first out: "close" failed first, "flush" last.
+/// assert_eq!(error.to_string(), "flush");
+/// assert_eq!(error.source().unwrap().to_string(), "close");
+/// let all: Vec<String> = error.errors().iter().map(|e| e.to_string()).collect();
+/// assert_eq!(all, ["close", "flush"]);
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct ExitError<E> {
+    error: E,
+    context: Option<Box<ExitError<E>>>,
+}
+
+impl<E> ExitError<E> {
+    /// The first error of a close.
+    pub(crate) fn new(error: E) -> Self {
+        ExitError {
+            error,
+            context: None,
+        }
+    }
+
+    /// `error`, raised after `self`'s errors.
+    pub(crate) fn then(self, error: E) -> Self {
+        ExitError {
+            error,
+            context: Some(Box::new(self)),
+        }
+    }
+
+    /// The error raised last: the one the close returns, as nested blocks
+    /// and Python do.
+    pub fn error(&self) -> &E {
+        &self.error
+    }
+
+    /// The exit errors raised before [`error`](Self::error), if any
+    /// (Python's `__context__`).
+    pub fn context(&self) -> Option<&ExitError<E>> {
+        self.context.as_deref()
+    }
+
+    /// How many exits failed.
+    pub fn len(&self) -> usize {
+        1 + self.context.as_ref().map_or(0, |context| context.len())
+    }
+
+    /// Always `false`: an `ExitError` holds at least one error.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Every exit error, in the order they were raised (the returned one
+    /// last).
+    pub fn errors(&self) -> Vec<&E> {
+        let mut all = match &self.context {
+            Some(context) => context.errors(),
+            None => Vec::new(),
+        };
+        all.push(&self.error);
+        all
+    }
+
+    /// The error raised last, dropping the others.
+    pub fn into_error(self) -> E {
+        self.error
+    }
+
+    /// Every exit error, in the order they were raised.
+    pub fn into_vec(self) -> Vec<E> {
+        let mut all = match self.context {
+            Some(context) => context.into_vec(),
+            None => Vec::new(),
+        };
+        all.push(self.error);
+        all
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for ExitError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the others: they are the `source()` chain, and a reporter
+        // prints each once.
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl<E: StackError> Error for ExitError<E> {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match &self.context {
+            Some(context) => Some(&**context),
+            None => self.error.as_error().source(),
+        }
+    }
+}
