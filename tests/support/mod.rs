@@ -1,12 +1,15 @@
 //! A recording test manager: logs `enter`, `exit` and `cancel` events so
 //! tests can assert the exact sequence.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_with::{AsyncContextManager, Outcome};
+
+mod seeded;
+pub use seeded::{env_or, mix, silence_planned_panics, unplanned_panics};
 
 /// A shared, ordered event log.
 #[derive(Clone, Default)]
