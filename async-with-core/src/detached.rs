@@ -1,7 +1,6 @@
 //! [`Detached`]: on cancellation, run the async `exit` as a Tokio task.
 
 use core::fmt::{self, Debug};
-use core::future::Future;
 use std::time::Duration;
 
 use crate::guard::State;
@@ -170,32 +169,27 @@ where
 
 crate::impl_send_manager!(impl<M> Detached<M> where M: SendAsyncContextManager + 'static, M::Error: Debug);
 
-fn detached_exit<M>(
-    mut guard: Guard<SendManager<M>>,
-    timeout: Duration,
-) -> impl Future<Output = ()> + Send + 'static
+async fn detached_exit<M>(mut guard: Guard<SendManager<M>>, timeout: Duration)
 where
     M: SendAsyncContextManager + 'static,
     M::Error: Debug,
 {
-    // The guard is moved in before the task starts: a task dropped before
+    // The guard is moved in when the task is made: a task dropped before
     // its first poll (a runtime shutting down), or cut by the timeout,
     // drops it armed, and its drop runs the manager's `cancel`.
-    async move {
-        match tokio::time::timeout(timeout, guard.exit(Outcome::Cancelled)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => {
-                // Nobody awaits this task: report rather than lose it,
-                // as a failed `exit` during a panic is reported.
-                tracing::error!(?error, "async-with: detached `exit` failed");
-                std::eprintln!("async-with: detached `exit` failed: {error:?}");
-            }
-            Err(_elapsed) => {
-                tracing::warn!(
-                    ?timeout,
-                    "async-with: detached `exit` timed out; running the manager's `cancel`"
-                );
-            }
+    match tokio::time::timeout(timeout, guard.exit(Outcome::Cancelled)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => {
+            // Nobody awaits this task: report rather than lose it, as a
+            // failed `exit` during a panic is reported.
+            tracing::error!(?error, "async-with: detached `exit` failed");
+            std::eprintln!("async-with: detached `exit` failed: {error:?}");
+        }
+        Err(_elapsed) => {
+            tracing::warn!(
+                ?timeout,
+                "async-with: detached `exit` timed out; running the manager's `cancel`"
+            );
         }
     }
 }

@@ -71,9 +71,9 @@ where
     F: Future<Output = Result<(), E>> + Send,
     C: FnOnce() + Send,
 {
-    fn enter_send(&mut self) -> impl Future<Output = Result<(), E>> + Send {
-        // Never awaited, like `enter`; an `async` block holds no `E`.
-        async { Ok(()) }
+    async fn enter_send(&mut self) -> Result<(), E> {
+        // Never awaited, like `enter`.
+        Ok(())
     }
 
     fn exit_send(&mut self, _outcome: Outcome<'_>) -> impl Future<Output = Result<(), E>> + Send {
