@@ -27,6 +27,12 @@ use std::vec::Vec;
 pub struct AnyError(Box<dyn Error + Send + Sync>);
 
 impl AnyError {
+    /// Wraps an already boxed error (what `anyhow::Error` and other error
+    /// types that do not implement `Error` themselves convert into).
+    pub fn from_boxed(error: Box<dyn Error + Send + Sync>) -> Self {
+        AnyError(error)
+    }
+
     /// The boxed error.
     pub fn into_inner(self) -> Box<dyn Error + Send + Sync> {
         self.0
@@ -68,11 +74,13 @@ impl fmt::Display for AnyError {
 /// and so that [`ExitError::source`](Error::source) can chain.
 ///
 /// Implemented for every `Error + Send + Sync + 'static` and for
-/// [`AnyError`]; a stack over a type that is not an error (a `String`)
-/// does not close: wrap it in an error type, or use `AnyError`.
+/// [`AnyError`]. A stack over a type that does not implement `Error`
+/// (`String`, `Box<dyn Error + Send + Sync>`, `anyhow::Error`) does not
+/// close: use `AnyError`, converting such errors with
+/// [`AnyError::from_boxed`] (`AnyError::from_boxed(error.into())`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an `ExitStack`'s error type: it is not an `Error + Send + Sync + 'static`",
-    note = "use `ExitStack<AnyError>` (the default) or an error type that implements `std::error::Error`"
+    note = "use `ExitStack<AnyError>` (the default) or an error type that implements `std::error::Error`; `AnyError::from_boxed` takes a `Box<dyn Error + Send + Sync>`"
 )]
 pub trait StackError: fmt::Debug + fmt::Display + Send + Sync + 'static {
     /// The error, for telling the next exits and for `source()` chains.
