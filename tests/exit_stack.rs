@@ -279,3 +279,42 @@ fn a_panicking_block_over_the_stack_tells_every_exit_then_resumes() {
         );
     });
 }
+
+/// An error with a cause, for the `source()` chain.
+#[derive(Debug)]
+struct Wrapped(&'static str, ManagerError);
+
+impl std::fmt::Display for Wrapped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Wrapped {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.1)
+    }
+}
+
+#[tokio::test]
+async fn the_source_chain_runs_last_error_first_then_the_first_errors_own_causes() {
+    let mut stack = ExitStack::<Wrapped>::new();
+    for (name, cause) in [("flush", "disk full"), ("close", "peer gone")] {
+        stack.push_callback(
+            async move { Err(Wrapped(name, ManagerError(cause.into()))) },
+            || {},
+        );
+    }
+    let error = stack.close().await.unwrap_err();
+    let mut chain = vec![error.to_string()];
+    let mut next = std::error::Error::source(&error);
+    while let Some(cause) = next {
+        chain.push(cause.to_string());
+        next = cause.source();
+    }
+    // "close" exited first, "flush" last: the last raised leads.
+    assert_eq!(chain, ["flush", "close", "peer gone"]);
+    assert_eq!(error.error().1, ManagerError("disk full".into()));
+    let all: Vec<String> = error.into_vec().iter().map(ToString::to_string).collect();
+    assert_eq!(all, ["close", "flush"]);
+}
