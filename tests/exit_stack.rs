@@ -318,3 +318,27 @@ async fn the_source_chain_runs_last_error_first_then_the_first_errors_own_causes
     let all: Vec<String> = error.into_vec().iter().map(ToString::to_string).collect();
     assert_eq!(all, ["close", "flush"]);
 }
+
+#[test]
+fn a_boxed_error_goes_in_through_from_boxed_and_is_told_by_its_debug_form() {
+    on_both_runtimes(|log| async move {
+        let mut stack = ExitStack::<AnyError>::new();
+        stack.enter(log.manager("a")).await.unwrap();
+        let boxed: BoxError = Box::new(ManagerError("boxed".into()));
+        stack.push_callback(async move { Err(AnyError::from_boxed(boxed)) }, || {});
+        let error = stack.close().await.unwrap_err();
+        assert_eq!(error.to_string(), "boxed");
+        assert_eq!(
+            error.error().downcast_ref::<ManagerError>(),
+            Some(&ManagerError("boxed".into()))
+        );
+        assert_eq!(
+            log.events(),
+            [
+                "enter a",
+                "exit a failed(ManagerError(\"boxed\"))",
+                "exited a"
+            ]
+        );
+    });
+}

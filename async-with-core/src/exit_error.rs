@@ -7,6 +7,8 @@ use std::boxed::Box;
 use std::error::Error;
 use std::vec::Vec;
 
+use crate::Failure;
+
 /// The error type an [`ExitStack`](crate::ExitStack) uses unless told
 /// otherwise: any `Error + Send + Sync`, boxed.
 ///
@@ -24,54 +26,99 @@ use std::vec::Vec;
 /// assert_eq!(error.to_string(), "an error occurred when formatting an argument");
 /// assert!(error.downcast_ref::<std::fmt::Error>().is_some());
 /// ```
-pub struct AnyError(Box<dyn Error + Send + Sync>);
+pub struct AnyError(Box<dyn Erased>);
+
+/// The error inside an [`AnyError`], by its concrete type where it was
+/// made from one, so that a `Failure` can carry it typed without turning a
+/// `&dyn Error` into a `&dyn Debug` (trait upcasting, Rust 1.86+).
+trait Erased: Send + Sync {
+    fn as_dyn(&self) -> &(dyn Error + Send + Sync + 'static);
+    fn failure(&self) -> Failure<'_>;
+    fn into_box(self: Box<Self>) -> Box<dyn Error + Send + Sync>;
+}
+
+/// An error of a known type.
+struct Typed<E>(E);
+
+impl<E: Error + Send + Sync + 'static> Erased for Typed<E> {
+    fn as_dyn(&self) -> &(dyn Error + Send + Sync + 'static) {
+        &self.0
+    }
+
+    fn failure(&self) -> Failure<'_> {
+        Failure::from_error(&self.0)
+    }
+
+    fn into_box(self: Box<Self>) -> Box<dyn Error + Send + Sync> {
+        Box::new(self.0)
+    }
+}
+
+/// An error that came boxed: its type is gone, so exits see its `Debug`
+/// form (and `AnyError::downcast_ref` still works).
+struct Boxed(Box<dyn Error + Send + Sync>);
+
+impl Erased for Boxed {
+    fn as_dyn(&self) -> &(dyn Error + Send + Sync + 'static) {
+        &*self.0
+    }
+
+    fn failure(&self) -> Failure<'_> {
+        Failure::new(&self.0)
+    }
+
+    fn into_box(self: Box<Self>) -> Box<dyn Error + Send + Sync> {
+        self.0
+    }
+}
 
 impl AnyError {
     /// Wraps an already boxed error (what `anyhow::Error` and other error
-    /// types that do not implement `Error` themselves convert into).
+    /// types that do not implement `Error` themselves convert into). Its
+    /// concrete type is gone: an exit told it sees its `Debug` form.
     pub fn from_boxed(error: Box<dyn Error + Send + Sync>) -> Self {
-        AnyError(error)
+        AnyError(Box::new(Boxed(error)))
     }
 
     /// The boxed error.
     pub fn into_inner(self) -> Box<dyn Error + Send + Sync> {
-        self.0
+        self.0.into_box()
     }
 
     /// The error, if it is an `E`.
     pub fn downcast_ref<E: Error + 'static>(&self) -> Option<&E> {
-        self.0.downcast_ref()
+        self.0.as_dyn().downcast_ref()
     }
 }
 
 impl<E: Error + Send + Sync + 'static> From<E> for AnyError {
     fn from(error: E) -> Self {
-        AnyError(Box::new(error))
+        AnyError(Box::new(Typed(error)))
     }
 }
 
 impl From<AnyError> for Box<dyn Error + Send + Sync> {
     fn from(error: AnyError) -> Self {
-        error.0
+        error.into_inner()
     }
 }
 
 impl fmt::Debug for AnyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
+        fmt::Debug::fmt(self.0.as_dyn(), f)
     }
 }
 
 impl fmt::Display for AnyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(self.0.as_dyn(), f)
     }
 }
 
 /// What an [`ExitStack`](crate::ExitStack)'s error type offers: the error
-/// itself as a `dyn Error`, so that the entries exited after a failed exit
-/// are told that error (typed, as [`Failure::from_error`](crate::Failure::from_error)),
-/// and so that [`ExitError::source`](Error::source) can chain.
+/// as a typed [`Failure`], so that the entries exited after a failed exit
+/// are told that error (`failure.downcast_ref::<E>()` works), and as a
+/// `dyn Error`, so that [`ExitError::source`](Error::source) can chain.
 ///
 /// Implemented for every `Error + Send + Sync + 'static` and for
 /// [`AnyError`]. A stack over a type that does not implement `Error`
@@ -83,19 +130,30 @@ impl fmt::Display for AnyError {
     note = "use `ExitStack<AnyError>` (the default) or an error type that implements `std::error::Error`; `AnyError::from_boxed` takes a `Box<dyn Error + Send + Sync>`"
 )]
 pub trait StackError: fmt::Debug + fmt::Display + Send + Sync + 'static {
-    /// The error, for telling the next exits and for `source()` chains.
-    fn as_error(&self) -> &(dyn Error + Sync + 'static);
+    /// The error as an exit is told it.
+    fn failure(&self) -> Failure<'_>;
+
+    /// The error, for `source()` chains.
+    fn as_error(&self) -> &(dyn Error + 'static);
 }
 
 impl<E: Error + Send + Sync + 'static> StackError for E {
-    fn as_error(&self) -> &(dyn Error + Sync + 'static) {
+    fn failure(&self) -> Failure<'_> {
+        Failure::from_error(self)
+    }
+
+    fn as_error(&self) -> &(dyn Error + 'static) {
         self
     }
 }
 
 impl StackError for AnyError {
-    fn as_error(&self) -> &(dyn Error + Sync + 'static) {
-        &*self.0
+    fn failure(&self) -> Failure<'_> {
+        self.0.failure()
+    }
+
+    fn as_error(&self) -> &(dyn Error + 'static) {
+        self.0.as_dyn()
     }
 }
 

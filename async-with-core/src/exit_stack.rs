@@ -10,8 +10,8 @@ use std::vec::Vec;
 use crate::private::panicked;
 use crate::unwind::{Payload, resume};
 use crate::{
-    AnyError, AsyncContextManager, CatchUnwind, ExitError, Failure, Guard, Outcome,
-    SendAsyncContextManager, SendManager, StackError,
+    AnyError, AsyncContextManager, CatchUnwind, ExitError, Guard, Outcome, SendAsyncContextManager,
+    SendManager, StackError,
 };
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -290,7 +290,7 @@ impl<E: 'static> ExitStack<E> {
             let told = match (&mut panic, &raised) {
                 (Some(payload), _) => panicked(payload),
                 (None, Some(error)) if !matches!(outcome, Outcome::Panicked(_)) => {
-                    Outcome::Failed(Failure::from_error(error.error().as_error()))
+                    Outcome::Failed(error.error().failure())
                 }
                 (None, _) => outcome.reborrow(),
             };

@@ -1,15 +1,12 @@
 //! A recording test manager: logs `enter`, `exit` and `cancel` events so
 //! tests can assert the exact sequence.
-#![allow(dead_code, unreachable_pub, unused_imports)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_with::{AsyncContextManager, Outcome};
-
-mod seeded;
-pub use seeded::{env_or, mix, silence_planned_panics, unplanned_panics};
 
 /// A shared, ordered event log.
 #[derive(Clone, Default)]
@@ -337,3 +334,7 @@ pub fn panics_on_this_thread() -> usize {
     });
     PANICS_HERE.with(std::cell::Cell::get)
 }
+
+mod seeded;
+#[allow(unused_imports)] // Each test binary uses some of them.
+pub use seeded::{env_or, mix, silence_planned_panics, unplanned_panics};
