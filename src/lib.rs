@@ -25,7 +25,7 @@ pub mod led {
 // Python's contextlib, Rust-style: the function API, `nullcontext`,
 // `@asynccontextmanager`, `AsyncExitStack`, the Send-bound trait.
 #[cfg(feature = "std")]
-pub use async_with_core::{AnyError, ExitError, ExitStack};
+pub use async_with_core::{AnyError, ExitError, ExitStack, StackError};
 pub use async_with_core::{
     ManagerFn, NullContext, SendAsyncContextManager, SendManager, impl_send_manager, manager_fn,
     nullcontext, try_with, with,

@@ -4,7 +4,7 @@ mod support;
 
 use std::time::Duration;
 
-use async_with::{Detached, async_with};
+use async_with::{Detached, async_with, manager_fn};
 use support::*;
 
 /// Yields until `log` holds `count` events; fails after many yields rather
@@ -118,4 +118,70 @@ fn a_detached_manager_is_spent_after_a_cancelled_block() {
         assert!(detached.get_mut().is_none());
         settle(&log, 3).await;
     });
+}
+
+/// The combination `Detached`'s own docs show: a `manager_fn` connection.
+/// Cancelled while its inline exit runs, the exit was started and its
+/// resource moved into the cut future: no second exit is started (nothing
+/// to exit any more), nothing panics, and the resource's `Drop` is its
+/// cleanup.
+#[tokio::test(start_paused = true)]
+async fn a_block_cancelled_during_its_exit_does_not_start_a_second_exit() {
+    let panics = panics_on_this_thread();
+    let log = Log::new();
+    let (opened, cancelled) = (log.clone(), log.clone());
+    let resource_log = log.clone();
+    let conn = manager_fn(
+        move || {
+            opened.push("open");
+            let resource = Resource::new(&resource_log, "conn");
+            async move { Ok::<_, ManagerError>(resource) }
+        },
+        |resource: Resource, outcome| {
+            resource
+                .log
+                .push(format!("close started {}", describe(&outcome)));
+            async move {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                resource.log.push("close done");
+                Ok(())
+            }
+        },
+        move |_resource| cancelled.push("cancel"),
+    );
+    let block = async {
+        async_with!(Detached::new(conn)? => _conn {});
+        Ok::<(), ManagerError>(())
+    };
+    assert!(
+        tokio::time::timeout(Duration::from_millis(10), block)
+            .await
+            .is_err()
+    );
+    // Give a (wrongly) detached exit every chance to run, and to panic.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(
+        log.events(),
+        ["open", "close started completed", "conn dropped"]
+    );
+    assert_eq!(panics_on_this_thread(), panics, "a detached task panicked");
+}
+
+/// The same with an ordinary manager: its exit was started inline and cut,
+/// so its `cancel` runs, at once, and no detached exit starts it again.
+#[tokio::test(start_paused = true)]
+async fn a_manager_cancelled_during_its_inline_exit_is_cancelled_not_exited_twice() {
+    let log = Log::new();
+    let slow = log.manager("a").slow_exit(Duration::from_millis(20));
+    let block = async {
+        async_with!(Detached::new(slow) => _name {});
+    };
+    assert!(
+        tokio::time::timeout(Duration::from_millis(10), block)
+            .await
+            .is_err()
+    );
+    assert_eq!(log.events(), ["enter a", "exit a completed", "cancel a"]);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(log.events(), ["enter a", "exit a completed", "cancel a"]);
 }

@@ -53,17 +53,22 @@ fn close_exits_everything_in_reverse_order() {
 }
 
 #[test]
-fn a_failing_exit_does_not_stop_the_others_and_the_first_error_wins() {
+fn a_failing_exit_does_not_stop_the_others_and_the_error_raised_last_wins() {
     on_both_runtimes(|log| async move {
         let mut stack = ExitStack::<AnyError>::new();
         stack.enter(log.fallible("a").failing_exit()).await.unwrap();
         stack.enter(log.fallible("b").failing_exit()).await.unwrap();
         stack.enter(log.manager("c")).await.unwrap();
         let error = stack.close().await.unwrap_err();
-        assert_eq!(error.to_string(), "exit b failed (and 1 more exit error)");
-        assert_eq!(error.first().to_string(), "exit b failed");
-        let rest: Vec<String> = error.rest().iter().map(ToString::to_string).collect();
-        assert_eq!(rest, ["exit a failed"]);
+        assert_eq!(error.to_string(), "exit a failed");
+        assert_eq!(error.len(), 2);
+        let all: Vec<String> = error.errors().iter().map(ToString::to_string).collect();
+        assert_eq!(all, ["exit b failed", "exit a failed"]);
+        assert_eq!(
+            std::error::Error::source(&error).map(ToString::to_string),
+            Some("exit b failed".to_owned()),
+            "the error raised before is the source"
+        );
         assert_eq!(
             log.events(),
             [
@@ -74,7 +79,8 @@ fn a_failing_exit_does_not_stop_the_others_and_the_first_error_wins() {
                 "exited c",
                 "exit b completed",
                 "exited b",
-                "exit a completed",
+                // Told what b's exit raised, as a nested block would be.
+                "exit a failed(ManagerError(\"exit b failed\"))",
                 "exited a"
             ]
         );
@@ -123,7 +129,7 @@ fn dropping_the_stack_cancels_every_pending_entry_last_first() {
 }
 
 #[test]
-fn a_cancelled_close_cancels_the_exiting_entry_and_the_rest() {
+fn a_cancelled_close_cancels_the_exiting_entry_at_once_and_the_rest_on_drop() {
     on_both_runtimes(|log| async move {
         let mut stack = ExitStack::<AnyError>::new();
         stack.enter(log.manager("a")).await.unwrap();
@@ -132,7 +138,15 @@ fn a_cancelled_close_cancels_the_exiting_entry_and_the_rest() {
             .slow_exit(std::time::Duration::from_secs(60));
         stack.enter(slow).await.unwrap();
         cancel_at_first_pending(stack.close()).await;
-        assert_eq!(stack.len(), 2, "the exiting entry stays until it exited");
+        assert_eq!(
+            stack.len(),
+            1,
+            "the exiting entry was taken off and cancelled"
+        );
+        assert_eq!(
+            log.events(),
+            ["enter a", "enter b", "exit b completed", "cancel b"]
+        );
         drop(stack);
         assert_eq!(
             log.events(),
@@ -226,9 +240,11 @@ fn exit_errors_of_a_block_over_the_stack_propagate() {
             Ok(())
         }
         .await;
+        let error = result.unwrap_err();
+        assert_eq!(error.to_string(), "exit a failed");
         assert_eq!(
-            result.unwrap_err().to_string(),
-            "exit b failed (and 1 more exit error)"
+            error.source().map(ToString::to_string),
+            Some("exit b failed".to_owned())
         );
     });
 }
@@ -258,6 +274,69 @@ fn a_panicking_block_over_the_stack_tells_every_exit_then_resumes() {
                 "exit b panicked(boom)",
                 "exited b",
                 "exit a panicked(boom)",
+                "exited a"
+            ]
+        );
+    });
+}
+
+/// An error with a cause, for the `source()` chain.
+#[derive(Debug)]
+struct Wrapped(&'static str, ManagerError);
+
+impl std::fmt::Display for Wrapped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Wrapped {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.1)
+    }
+}
+
+#[tokio::test]
+async fn the_source_chain_runs_last_error_first_then_the_first_errors_own_causes() {
+    let mut stack = ExitStack::<Wrapped>::new();
+    for (name, cause) in [("flush", "disk full"), ("close", "peer gone")] {
+        stack.push_callback(
+            async move { Err(Wrapped(name, ManagerError(cause.into()))) },
+            || {},
+        );
+    }
+    let error = stack.close().await.unwrap_err();
+    let mut chain = vec![error.to_string()];
+    let mut next = std::error::Error::source(&error);
+    while let Some(cause) = next {
+        chain.push(cause.to_string());
+        next = cause.source();
+    }
+    // "close" exited first, "flush" last: the last raised leads.
+    assert_eq!(chain, ["flush", "close", "peer gone"]);
+    assert_eq!(error.error().1, ManagerError("disk full".into()));
+    let all: Vec<String> = error.into_vec().iter().map(ToString::to_string).collect();
+    assert_eq!(all, ["close", "flush"]);
+}
+
+#[test]
+fn a_boxed_error_goes_in_through_from_boxed_and_is_told_by_its_debug_form() {
+    on_both_runtimes(|log| async move {
+        let mut stack = ExitStack::<AnyError>::new();
+        stack.enter(log.manager("a")).await.unwrap();
+        let boxed: BoxError = Box::new(ManagerError("boxed".into()));
+        stack.push_callback(async move { Err(AnyError::from_boxed(boxed)) }, || {});
+        let error = stack.close().await.unwrap_err();
+        assert_eq!(error.to_string(), "boxed");
+        assert_eq!(
+            error.error().downcast_ref::<ManagerError>(),
+            Some(&ManagerError("boxed".into()))
+        );
+        assert_eq!(
+            log.events(),
+            [
+                "enter a",
+                "exit a failed(ManagerError(\"boxed\"))",
                 "exited a"
             ]
         );

@@ -10,6 +10,8 @@
 //! Time is paused, so the run is deterministic for a seed:
 //! `FAULT_TASKS=10000 FAULT_SEED=7 cargo test --test faults_under_load`.
 
+mod support;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -18,6 +20,7 @@ use std::time::Duration;
 use async_with::led::sim::{Board, Fault, SimSysfs};
 use async_with::led::{LedError, PERMISSION_WAIT, SysfsGpio};
 use async_with::{Spotlight, async_with};
+use support::{env_or, mix};
 
 /// Past every open's permission wait, settle and body: only blocks parked
 /// on purpose are still running then.
@@ -45,21 +48,6 @@ enum Ended {
     BlockFailed(LedError),
     Completed,
     Aborted,
-}
-
-/// splitmix64: reproducible randomness without a dependency.
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(default)
 }
 
 fn value_file(gpio: u32) -> String {

@@ -7,12 +7,15 @@
 //! `LOAD_TASKS=100000 LOAD_SEED=7 cargo test --release --test load` runs a
 //! bigger or different load by hand.
 
+mod support;
+
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use async_with::led::RecordingPin;
 use async_with::{AsyncContextManager, Outcome, Spotlight, async_with};
+use support::{env_or, mix, silence_planned_panics};
 use tokio::sync::{Barrier, Semaphore};
 
 const PANIC_MESSAGE: &str = "planned panic under load";
@@ -80,14 +83,6 @@ enum Fate {
     Panic,
 }
 
-/// splitmix64: a reproducible stream of fates without a dependency.
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
-
 fn fate(seed: u64, task: usize) -> Fate {
     match mix(seed ^ mix(task as u64)) % 30 {
         0..10 => Fate::Abort,
@@ -96,28 +91,9 @@ fn fate(seed: u64, task: usize) -> Fate {
     }
 }
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(default)
-}
-
-fn silence_planned_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if info.payload().downcast_ref::<&str>() != Some(&PANIC_MESSAGE) {
-                default(info);
-            }
-        }));
-    });
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_concurrent_blocks_leave_every_pin_low_under_aborts_and_panics() {
-    silence_planned_panics();
+    silence_planned_panics(PANIC_MESSAGE);
     let tasks: usize = env_or("LOAD_TASKS", 10_000);
     let seed: u64 = env_or("LOAD_SEED", 2026);
     let fates: Vec<Fate> = (0..tasks).map(|task| fate(seed, task)).collect();

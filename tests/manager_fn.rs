@@ -100,7 +100,7 @@ fn cancellation_during_exit_drops_the_resource_without_cancel() {
         let manager = manager_fn(
             move || {
                 opened.push("open");
-                let resource = Resource(closed.clone());
+                let resource = Resource::new(&closed, "resource");
                 async move { Ok::<_, ManagerError>(resource) }
             },
             |_resource: Resource, _outcome| async { std::future::pending().await },
@@ -109,15 +109,6 @@ fn cancellation_during_exit_drops_the_resource_without_cancel() {
         cancel_at_first_pending(with(manager, async |_| ())).await;
         assert_eq!(log.events(), ["open", "resource dropped"]);
     });
-}
-
-/// Records its drop.
-struct Resource(Log);
-
-impl Drop for Resource {
-    fn drop(&mut self) {
-        self.0.push("resource dropped");
-    }
 }
 
 async fn twice(log: &Log) -> Result<(), ManagerError> {
@@ -166,4 +157,53 @@ fn manager_fns_go_on_an_exit_stack() {
             ["open a", "open b", "close b completed", "close a completed"]
         );
     });
+}
+
+/// Driven through the raw trait, a second `enter` before the first one's
+/// exit would silently drop the first resource: it is refused, and the
+/// first resource is still exited normally.
+#[tokio::test]
+async fn entering_an_entered_manager_fn_is_refused_loudly() {
+    use async_with::{AsyncContextManager, Outcome};
+
+    let log = Log::new();
+    let mut conn = connection!(log, "db", false);
+    conn.enter().await.unwrap();
+    let message = panic_message(async { drop(conn.enter().await) }).await;
+    assert!(
+        message.starts_with(
+            "`ManagerFn` entered again while it holds the resource of an earlier `enter`"
+        ),
+        "{message}"
+    );
+    conn.exit(Outcome::Completed).await.unwrap();
+    assert_eq!(log.events(), ["open db", "close db completed"]);
+}
+
+/// The documented rule: when the exit future that owns the resource is cut,
+/// the resource's `Drop` is its cleanup and `cancel` receives nothing.
+#[tokio::test(start_paused = true)]
+async fn a_cut_exit_drops_the_resource_and_cancel_gets_nothing() {
+    let (log, cancelled) = (Log::new(), Log::new());
+    let (opened, cancels) = (log.clone(), cancelled.clone());
+    let manager = manager_fn(
+        move || {
+            let resource = Resource::new(&opened, "conn");
+            async move { Ok::<_, ManagerError>(resource) }
+        },
+        |resource: Resource, _outcome| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            drop(resource);
+            Ok(())
+        },
+        move |_resource| cancels.push("cancel"),
+    );
+    let block = with(manager, async |_| ());
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(10), block)
+            .await
+            .is_err()
+    );
+    assert_eq!(log.events(), ["conn dropped"]);
+    assert_eq!(cancelled.events(), Vec::<String>::new());
 }

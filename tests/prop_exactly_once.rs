@@ -19,7 +19,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_with::{AsyncContextManager, Outcome, async_with};
@@ -30,6 +30,10 @@ use proptest::test_runner::{Config, TestRunner};
 #[path = "prop_exactly_once/model.rs"]
 mod model;
 use model::{check, plan};
+#[path = "prop_exactly_once/contextlib.rs"]
+mod contextlib;
+mod support;
+use support::{env_or, silence_planned_panics};
 
 const LEVELS: usize = 4;
 /// A delay that outlasts every cancellation deadline: "awaits forever"
@@ -337,29 +341,8 @@ async fn run(plan: Arc<Plan>, state: Arc<State>) -> RunResult {
     }
 }
 
-/// Keeps the planned panics (thousands of them) off stderr; any other
-/// panic still reports through the default hook.
-fn silence_planned_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let planned = info
-                .payload()
-                .downcast_ref::<String>()
-                .is_some_and(|message| message.starts_with(PANIC_PREFIX));
-            if !planned {
-                default(info);
-            }
-        }));
-    });
-}
-
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(10_000)
+    env_or("PROPTEST_CASES", 10_000)
 }
 
 #[derive(Default, Debug)]
@@ -374,7 +357,7 @@ struct Coverage {
 
 #[test]
 fn every_enter_is_closed_exactly_once_in_lifo_order_with_the_right_outcome() {
-    silence_planned_panics();
+    silence_planned_panics(PANIC_PREFIX);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)

@@ -1,10 +1,10 @@
 //! [`Detached`]: on cancellation, run the async `exit` as a Tokio task.
 
 use core::fmt::{self, Debug};
-use core::future::Future;
 use std::time::Duration;
 
-use crate::{AsyncContextManager, Outcome, SendAsyncContextManager};
+use crate::guard::State;
+use crate::{AsyncContextManager, Guard, Outcome, SendAsyncContextManager, SendManager};
 
 /// How long a detached exit may run before it is abandoned, unless set with
 /// [`Detached::timeout`].
@@ -28,8 +28,16 @@ pub const DEFAULT_DETACHED_TIMEOUT: Duration = Duration::from_secs(5);
 /// - no runtime is running on the dropping thread: the manager's own
 ///   `cancel` runs at once, as without the wrapper.
 ///
+/// - the block was cancelled while its own `exit` was running (the exit was
+///   started and cut short): the exit is not started a second time; the
+///   manager's `cancel` runs at once (for a [`manager_fn`](crate::manager_fn)
+///   whose resource was moved into the cut exit, the resource's `Drop` was
+///   its cleanup and `cancel` has nothing left to do).
+///
 /// So the exactly-once rule still holds for the inner manager: for each
-/// successful `enter`, either its `exit` completed or its `cancel` ran.
+/// successful `enter`, either its `exit` completed or its `cancel` ran. The
+/// inner manager is held in a [`Guard`], the same state machine as every
+/// other holder's.
 ///
 /// **When to use it:** the resource is owned (`'static`, `Send`), its sync
 /// `cancel` would be a poor substitute for its async exit, and finishing the
@@ -41,8 +49,12 @@ pub const DEFAULT_DETACHED_TIMEOUT: Duration = Duration::from_secs(5);
 /// Spotlight's LED): use their synchronous `cancel`.
 ///
 /// The wrapper owns the manager in an `Option`: the cancel hook takes it to
-/// hand it to the task, so a `Detached` whose block was cancelled is spent
-/// and cannot be entered again.
+/// hand it to the task, so a `Detached` whose block was cancelled outside
+/// its exit is spent and cannot be entered again.
+///
+/// # Panics
+///
+/// Entering a spent `Detached`, or entering it again while it is entered.
 ///
 /// # Example
 ///
@@ -76,17 +88,17 @@ pub const DEFAULT_DETACHED_TIMEOUT: Duration = Duration::from_secs(5);
 /// assert_eq!(*log.lock().unwrap(), ["goodbye sent (cancelled)"]);
 /// # }
 /// ```
-pub struct Detached<M> {
-    manager: Option<M>,
+pub struct Detached<M: SendAsyncContextManager> {
+    guard: Option<Guard<SendManager<M>>>,
     timeout: Duration,
 }
 
-impl<M> Detached<M> {
+impl<M: SendAsyncContextManager> Detached<M> {
     /// Wraps `manager`, with a detached exit bounded by
     /// [`DEFAULT_DETACHED_TIMEOUT`].
     pub const fn new(manager: M) -> Self {
         Detached {
-            manager: Some(manager),
+            guard: Some(Guard::new(SendManager::new(manager))),
             timeout: DEFAULT_DETACHED_TIMEOUT,
         }
     }
@@ -100,20 +112,20 @@ impl<M> Detached<M> {
 
     /// The manager, unless a cancelled block handed it to a detached exit.
     pub fn get_mut(&mut self) -> Option<&mut M> {
-        self.manager.as_mut()
+        Some(self.guard.as_mut()?.manager_mut().get_mut())
     }
 
-    fn manager(&mut self) -> &mut M {
-        self.manager.as_mut().expect(
+    fn guard(&mut self) -> &mut Guard<SendManager<M>> {
+        self.guard.as_mut().expect(
             "`Detached` entered after a cancelled block handed its manager to a detached exit; wrap a fresh manager",
         )
     }
 }
 
-impl<M> Debug for Detached<M> {
+impl<M: SendAsyncContextManager> Debug for Detached<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Detached")
-            .field("spent", &self.manager.is_none())
+            .field("spent", &self.guard.is_none())
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
@@ -131,24 +143,25 @@ where
     type Error = M::Error;
 
     async fn enter(&mut self) -> Result<M::Target<'_>, M::Error> {
-        self.manager().enter_send().await
+        self.guard().enter().await
     }
 
     async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), M::Error> {
-        self.manager().exit_send(outcome).await
+        self.guard().exit(outcome).await
     }
 
     fn cancel(&mut self) {
-        let Some(manager) = self.manager.take() else {
+        let Some(guard) = self.guard.as_mut() else {
             return;
         };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(detached_exit(manager, self.timeout));
-            }
-            Err(_) => {
-                let mut manager = manager;
-                manager.cancel();
+        match (guard.state(), tokio::runtime::Handle::try_current()) {
+            (State::Idle, _) => {}
+            // Its exit was started and cut short: never start it again.
+            (State::Exiting, _) | (State::Entered, Err(_)) => guard.cancel(),
+            (State::Entered, Ok(runtime)) => {
+                if let Some(guard) = self.guard.take() {
+                    runtime.spawn(detached_exit(guard, self.timeout));
+                }
             }
         }
     }
@@ -156,50 +169,27 @@ where
 
 crate::impl_send_manager!(impl<M> Detached<M> where M: SendAsyncContextManager + 'static, M::Error: Debug);
 
-/// Runs the inner manager's `cancel` unless disarmed: covers the timeout and
-/// a runtime that drops the task before `exit` completed.
-struct CancelUnlessExited<M: AsyncContextManager>(Option<M>);
-
-impl<M: AsyncContextManager> Drop for CancelUnlessExited<M> {
-    fn drop(&mut self) {
-        if let Some(manager) = self.0.as_mut() {
-            manager.cancel();
-        }
-    }
-}
-
-fn detached_exit<M>(manager: M, timeout: Duration) -> impl Future<Output = ()> + Send + 'static
+async fn detached_exit<M>(mut guard: Guard<SendManager<M>>, timeout: Duration)
 where
     M: SendAsyncContextManager + 'static,
     M::Error: Debug,
 {
-    // Built before the task starts, so a task dropped before its first poll
-    // (a runtime shutting down) still cancels.
-    let mut pending = CancelUnlessExited(Some(manager));
-    async move {
-        let exit = match pending.0.as_mut() {
-            Some(manager) => manager.exit_send(Outcome::Cancelled),
-            None => return,
-        };
-        let result = tokio::time::timeout(timeout, exit).await;
-        match result {
-            Ok(result) => {
-                // Exit completed, so the manager's `cancel` must not run.
-                drop(pending.0.take());
-                if let Err(error) = result {
-                    // Nobody awaits this task: report rather than lose it,
-                    // as a failed `exit` during a panic is reported.
-                    tracing::error!(?error, "async-with: detached `exit` failed");
-                    std::eprintln!("async-with: detached `exit` failed: {error:?}");
-                }
-            }
-            Err(_elapsed) => {
-                tracing::warn!(
-                    ?timeout,
-                    "async-with: detached `exit` timed out; running the manager's `cancel`"
-                );
-                // `pending` still holds the manager: dropping it cancels.
-            }
+    // The guard is moved in when the task is made: a task dropped before
+    // its first poll (a runtime shutting down), or cut by the timeout,
+    // drops it armed, and its drop runs the manager's `cancel`.
+    match tokio::time::timeout(timeout, guard.exit(Outcome::Cancelled)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => {
+            // Nobody awaits this task: report rather than lose it, as a
+            // failed `exit` during a panic is reported.
+            tracing::error!(?error, "async-with: detached `exit` failed");
+            std::eprintln!("async-with: detached `exit` failed: {error:?}");
+        }
+        Err(_elapsed) => {
+            tracing::warn!(
+                ?timeout,
+                "async-with: detached `exit` timed out; running the manager's `cancel`"
+            );
         }
     }
 }

@@ -7,111 +7,91 @@ use core::pin::Pin;
 use std::boxed::Box;
 use std::vec::Vec;
 
-use crate::{AsyncContextManager, Guard, Outcome, SendAsyncContextManager, SendManager};
+use crate::private::panicked;
+use crate::unwind::{Payload, resume};
+use crate::{
+    AnyError, AsyncContextManager, CatchUnwind, ExitError, Guard, Outcome, SendAsyncContextManager,
+    SendManager, StackError,
+};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// The error type an [`ExitStack`] uses unless told otherwise: any
-/// `Error + Send + Sync`, boxed.
-///
-/// A newtype rather than `Box<dyn Error + Send + Sync>` because a trait
-/// object as the stack's error type trips rustc's "higher-ranked lifetime
-/// error" when a block over the stack is spawned. Like `anyhow::Error` it
-/// does not implement `Error` itself (that would conflict with converting
-/// from every error); it converts into `Box<dyn Error + Send + Sync>`.
-///
-/// ```
-/// use async_with_core::AnyError;
-///
-/// let error = AnyError::from(std::fmt::Error);
-/// assert_eq!(error.to_string(), "an error occurred when formatting an argument");
-/// assert!(error.downcast_ref::<std::fmt::Error>().is_some());
-/// ```
-pub struct AnyError(Box<dyn std::error::Error + Send + Sync>);
-
-impl AnyError {
-    /// The boxed error.
-    pub fn into_inner(self) -> Box<dyn std::error::Error + Send + Sync> {
-        self.0
-    }
-
-    /// The error, if it is an `E`.
-    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
-        self.0.downcast_ref()
-    }
-}
-
-impl<E: std::error::Error + Send + Sync + 'static> From<E> for AnyError {
-    fn from(error: E) -> Self {
-        AnyError(Box::new(error))
-    }
-}
-
-impl From<AnyError> for Box<dyn std::error::Error + Send + Sync> {
-    fn from(error: AnyError) -> Self {
-        error.0
-    }
-}
-
-impl fmt::Debug for AnyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
-    }
-}
-
-impl fmt::Display for AnyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
-}
-
-/// One pending cleanup. Dropping it while pending is its cancellation.
+/// One pending cleanup, held in a [`Guard`]: dropping it while pending (or
+/// after its exit was cut short) runs its cancellation, exactly once.
 trait Entry<E>: Send {
     fn exit<'a>(&'a mut self, outcome: Outcome<'a>) -> BoxFuture<'a, Result<(), E>>;
 }
 
-/// An entered manager; its guard runs `cancel` when dropped while armed.
-struct Managed<M: SendAsyncContextManager>(Guard<SendManager<M>>);
-
-impl<M, E> Entry<E> for Managed<M>
+impl<M, E> Entry<E> for Guard<SendManager<M>>
 where
     M: SendAsyncContextManager,
     M::Error: Into<E>,
 {
     fn exit<'a>(&'a mut self, outcome: Outcome<'a>) -> BoxFuture<'a, Result<(), E>> {
-        Box::pin(async move { self.0.exit(outcome).await.map_err(Into::into) })
+        Box::pin(async move { Guard::exit(self, outcome).await.map_err(Into::into) })
     }
 }
 
-/// A pushed callback: `cleanup` on exit, `cancel` if it never completes.
-struct Callback<F, C: FnOnce()> {
+/// A pushed callback as a manager, so the guard decides between its
+/// `cleanup` and its `cancel` as for any other entry.
+struct Callback<F, C> {
     cleanup: Option<F>,
     cancel: Option<C>,
 }
 
-impl<F, C, E> Entry<E> for Callback<F, C>
+impl<F, C, E> AsyncContextManager for Callback<F, C>
 where
     F: Future<Output = Result<(), E>> + Send,
     C: FnOnce() + Send,
 {
-    fn exit<'a>(&'a mut self, _outcome: Outcome<'a>) -> BoxFuture<'a, Result<(), E>> {
-        Box::pin(async move {
-            let cleanup = self.cleanup.take();
-            let result = match cleanup {
-                Some(cleanup) => cleanup.await,
-                None => Ok(()),
-            };
-            // Only now: dropped before this point, `Drop` runs `cancel`.
-            self.cancel = None;
-            result
-        })
+    type Target<'a>
+        = ()
+    where
+        Self: 'a;
+    type Error = E;
+
+    fn enter(&mut self) -> impl Future<Output = Result<(), E>> {
+        // Never awaited: a callback's guard starts entered.
+        core::future::ready(Ok(()))
+    }
+
+    fn exit(&mut self, _outcome: Outcome<'_>) -> impl Future<Output = Result<(), E>> {
+        self.exit_cleanup()
+    }
+
+    fn cancel(&mut self) {
+        if let Some(cancel) = self.cancel.take() {
+            cancel();
+        }
     }
 }
 
-impl<F, C: FnOnce()> Drop for Callback<F, C> {
-    fn drop(&mut self) {
-        if let Some(cancel) = self.cancel.take() {
-            cancel();
+impl<F, C, E> SendAsyncContextManager for Callback<F, C>
+where
+    F: Future<Output = Result<(), E>> + Send,
+    C: FnOnce() + Send,
+{
+    async fn enter_send(&mut self) -> Result<(), E> {
+        // Never awaited, like `enter`.
+        Ok(())
+    }
+
+    fn exit_send(&mut self, _outcome: Outcome<'_>) -> impl Future<Output = Result<(), E>> + Send {
+        self.exit_cleanup()
+    }
+}
+
+impl<F: Future<Output = Result<(), E>>, C, E> Callback<F, C> {
+    fn exit_cleanup(&mut self) -> impl Future<Output = Result<(), E>> + use<F, C, E> {
+        // Moved into the exit future: cut short, it is dropped with it, and
+        // the guard runs `cancel`.
+        let cleanup = self.cleanup.take();
+        async move {
+            match cleanup {
+                Some(cleanup) => cleanup.await,
+                // The guard starts an exit at most once.
+                None => Ok(()),
+            }
         }
     }
 }
@@ -123,26 +103,42 @@ impl<F, C: FnOnce()> Drop for Callback<F, C> {
 ///   [`push_callback`](Self::push_callback) adds an async cleanup with a
 ///   synchronous fallback for cancellation.
 /// - [`close`](Self::close) (or leaving an `async_with!` block over the
-///   stack, which is itself a manager) exits everything, last in first out.
-///   Every exit runs even when an earlier one failed; the first error is
-///   returned in an [`ExitError`] that holds the others too. Each manager is
-///   told the block's outcome.
-/// - Cancellation (dropping the stack, or the future that is closing it)
-///   runs the `cancel` hook of every entry that has not exited, last in
-///   first out.
+///   stack, which is itself a manager) exits everything, last in first out,
+///   and ends exactly like the same managers nested in `async_with!`, and
+///   like Python's `AsyncExitStack`:
+///   - every exit runs, even after an earlier one failed;
+///   - each exit is told the error that the exits before it (the entries
+///     entered after it) raised, as [`Outcome::Failed`] with the error
+///     itself (`failure.downcast_ref::<E>()` works), else the block's
+///     outcome; a panic (the body's, or one of an exit, which is caught and
+///     resumed once every entry is done) outranks errors, as in nested blocks;
+///   - the error raised last is returned, with the others reachable through
+///     `source()` and [`ExitError::errors`].
+/// - Exactly once, also when a close is cut short: every entry is held in a
+///   [`Guard`] and taken off the stack before its exit starts. Dropping the
+///   future that is closing the stack (a shutdown `timeout`) cancels the
+///   entry being exited (its exit is never started again; a
+///   [`manager_fn`](crate::manager_fn) whose resource was moved into the cut
+///   exit future has that resource dropped instead: its `Drop` is its
+///   cleanup) and leaves the rest on the stack: a retried `close` exits
+///   them, dropping the stack cancels them, last in first out.
 ///
 /// Managers are boxed (one allocation per entry) and must be owned
 /// (`'static`) [`SendAsyncContextManager`]s, so the stack is `Send` and
-/// works in spawned tasks. (A lifetime parameter for borrowing managers
-/// would be possible, but the stack's futures then trip rustc's
-/// "not general enough" limitation in spawned tasks.) [`enter`](Self::enter) drops the target at once and keeps the
-/// manager entered; [`enter_map`](Self::enter_map) hands back what a closure
-/// makes of the target, which cannot borrow the manager (that would borrow
-/// the whole stack): the target itself when it owns its data or borrows
+/// works in spawned tasks: managers from this crate and from
+/// [`manager_fn`](crate::manager_fn) are; a hand-written one needs one line,
+/// [`impl_send_manager!`](crate::impl_send_manager). (A lifetime parameter
+/// for borrowing managers would be possible, but the stack's futures then
+/// trip rustc's "not general enough" limitation in spawned tasks.)
+/// [`enter`](Self::enter) drops the target at once and keeps the manager
+/// entered; [`enter_map`](Self::enter_map) hands back what a closure makes
+/// of the target, which cannot borrow the manager (that would borrow the
+/// whole stack): the target itself when it owns its data or borrows
 /// something else (a name, the `MutexGuard<'m, T>` of a `&'m Mutex<T>`).
 ///
-/// `E` is the type exit errors are converted into (`M::Error: Into<E>`);
-/// the default, [`AnyError`], takes any `Error + Send + Sync`.
+/// `E` is the type exit errors are converted into (`M::Error: Into<E>`); it
+/// must be a [`StackError`] (any `Error + Send + Sync + 'static`) to close.
+/// The default, [`AnyError`], takes any `Error + Send + Sync`.
 ///
 /// # Example
 ///
@@ -217,7 +213,7 @@ impl<E: 'static> ExitStack<E> {
         // would make the future trip rustc's "not general enough" in tasks.
         let mut guard = Guard::new(SendManager::new(manager));
         drop(guard.enter().await?);
-        self.entries.push(Box::new(Managed(guard)));
+        self.entries.push(Box::new(guard));
         Ok(())
     }
 
@@ -234,7 +230,7 @@ impl<E: 'static> ExitStack<E> {
     {
         let mut guard = Guard::new(SendManager::new(manager));
         let kept = keep(guard.enter().await?);
-        self.entries.push(Box::new(Managed(guard)));
+        self.entries.push(Box::new(guard));
         Ok(kept)
     }
 
@@ -247,41 +243,81 @@ impl<E: 'static> ExitStack<E> {
         F: Future<Output = Result<(), E>> + Send + 'static,
         C: FnOnce() + Send + 'static,
     {
-        self.entries.push(Box::new(Callback {
-            cleanup: Some(cleanup),
-            cancel: Some(cancel),
-        }));
+        self.entries
+            .push(Box::new(Guard::entered(SendManager::new(Callback {
+                cleanup: Some(cleanup),
+                cancel: Some(cancel),
+            }))));
     }
 
     /// Exits everything, last in first out, telling each manager that the
     /// work completed; see [`close_with`](Self::close_with).
-    pub async fn close(&mut self) -> Result<(), ExitError<E>> {
+    pub async fn close(&mut self) -> Result<(), ExitError<E>>
+    where
+        E: StackError,
+    {
         self.close_with(Outcome::Completed).await
     }
 
-    /// Exits everything, last in first out, telling each manager `outcome`.
+    /// Exits everything, last in first out, telling the first manager
+    /// `outcome` and each one after it what the exits before it raised.
     ///
-    /// Every entry is exited even when an earlier exit failed. The errors
-    /// come back in the order they happened, the first one first. The stack
-    /// is empty afterwards. If this future is dropped, the entry being exited
-    /// and every one not yet exited are cancelled when the stack is dropped.
-    pub async fn close_with(&mut self, mut outcome: Outcome<'_>) -> Result<(), ExitError<E>> {
-        let mut errors = Vec::new();
-        while let Some(entry) = self.entries.last_mut() {
-            // The entry stays on the stack while it exits, so a cancelled
-            // close still cancels it.
-            if let Err(error) = entry.exit(outcome.reborrow()).await {
-                errors.push(error);
+    /// Every entry is exited even when an earlier exit failed or panicked.
+    /// The error raised last is returned; the others are its `source()`
+    /// chain. The stack is empty afterwards.
+    ///
+    /// # Panics
+    ///
+    /// Resumes a panic of an exit once every entry is done (the panicking
+    /// entry's `cancel` runs, since its exit did not complete); the last
+    /// panic wins, as in nested blocks, and exit errors are then logged.
+    ///
+    /// # Cancellation
+    ///
+    /// If this future is dropped, the entry being exited is cancelled at
+    /// once (its exit is never started again) and the entries not yet
+    /// exited stay on the stack for a retried `close`, or for cancellation
+    /// when the stack is dropped.
+    pub async fn close_with(&mut self, mut outcome: Outcome<'_>) -> Result<(), ExitError<E>>
+    where
+        E: StackError,
+    {
+        let mut raised: Option<ExitError<E>> = None;
+        let mut panic: Option<Payload> = None;
+        // Popped before it exits: if this future is dropped, the entry goes
+        // with it and its guard cancels it; a retry never sees it again.
+        while let Some(mut entry) = self.entries.pop() {
+            let told = match (&mut panic, &raised) {
+                (Some(payload), _) => panicked(payload),
+                (None, Some(error)) if !matches!(outcome, Outcome::Panicked(_)) => {
+                    Outcome::Failed(error.error().failure())
+                }
+                (None, _) => outcome.reborrow(),
+            };
+            match CatchUnwind::new(entry.exit(told)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    raised = Some(match raised {
+                        Some(earlier) => earlier.then(error),
+                        None => ExitError::new(error),
+                    });
+                }
+                Err(payload) => {
+                    // Its exit did not complete: dropping it cancels it.
+                    drop(entry);
+                    panic = Some(payload);
+                }
             }
-            self.entries.pop();
         }
-        let mut errors = errors.into_iter();
-        match errors.next() {
+        if let Some(payload) = panic {
+            resume(
+                payload,
+                raised.as_ref().map(|error| error as &dyn fmt::Debug),
+            );
+        }
+        match raised {
             None => Ok(()),
-            Some(first) => Err(ExitError {
-                first,
-                rest: errors.collect(),
-            }),
+            Some(error) => Err(error),
         }
     }
 }
@@ -322,7 +358,7 @@ impl<E> Drop for ExitStack<E> {
 // the stack is `Send` without the compiler looking through them, which
 // trips rustc's "not general enough" limitation inside spawned tasks.
 #[allow(refining_impl_trait)]
-impl<E: Send + 'static> AsyncContextManager for ExitStack<E> {
+impl<E: StackError> AsyncContextManager for ExitStack<E> {
     type Target<'a>
         = &'a mut ExitStack<E>
     where
@@ -345,54 +381,4 @@ impl<E: Send + 'static> AsyncContextManager for ExitStack<E> {
     }
 }
 
-crate::impl_send_manager!(impl<E> ExitStack<E> where E: Send + 'static);
-
-/// The errors from closing an [`ExitStack`]: the first one, and the rest in
-/// the order they happened.
-///
-/// It displays as the first error, with a count of the others.
-#[derive(Debug)]
-pub struct ExitError<E> {
-    first: E,
-    rest: Vec<E>,
-}
-
-impl<E> ExitError<E> {
-    /// The first exit error (from the entry exited first, the last entered).
-    pub fn first(&self) -> &E {
-        &self.first
-    }
-
-    /// The other exit errors, in the order they happened.
-    pub fn rest(&self) -> &[E] {
-        &self.rest
-    }
-
-    /// The first exit error, dropping the others.
-    pub fn into_first(self) -> E {
-        self.first
-    }
-
-    /// All the exit errors, in the order they happened.
-    pub fn into_vec(self) -> Vec<E> {
-        let mut all = Vec::with_capacity(1 + self.rest.len());
-        all.push(self.first);
-        all.extend(self.rest);
-        all
-    }
-}
-
-impl<E: fmt::Display> fmt::Display for ExitError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.first, f)?;
-        match self.rest.len() {
-            0 => Ok(()),
-            1 => f.write_str(" (and 1 more exit error)"),
-            more => write!(f, " (and {more} more exit errors)"),
-        }
-    }
-}
-
-// Not `E: Error`, so that `ExitError<AnyError>` is an error too (`AnyError`
-// does not implement `Error`); the first error shows in `Display`.
-impl<E: fmt::Debug + fmt::Display> std::error::Error for ExitError<E> {}
+crate::impl_send_manager!(impl<E> ExitStack<E> where E: StackError);

@@ -4,15 +4,45 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
+use pin_project_lite::pin_project;
+
 use crate::{AsyncContextManager, Outcome};
+
+/// Where a guarded manager is in its one enter-to-cleanup cycle. Every
+/// holder in this crate (the macro, `with`, the exit stack, `Detached`)
+/// keeps its managers in a [`Guard`], so this one state machine is the
+/// exactly-once rule for all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum State {
+    /// Not entered, or its cleanup already happened.
+    Idle,
+    /// `enter` succeeded; neither `exit` started nor `cancel` ran.
+    Entered,
+    /// `exit` was started and has not completed. If its future was dropped,
+    /// the exit can never be started again (it may have consumed the
+    /// resource, as `manager_fn`'s does): only `cancel` can finish it.
+    Exiting,
+}
 
 /// Owns a manager for the length of one block and runs its cleanup exactly
 /// once: `exit` when the block ends, `cancel` when the block's future is
 /// dropped after a successful `enter` and before `exit` completed.
 ///
-/// This is the runtime half of `async_with!`; the function API and the exit
-/// stack build on it too. It is public so hand-written code can get the same
-/// guarantee, but most code never names it.
+/// This is the runtime half of `async_with!`; the function API, the exit
+/// stack and [`Detached`](crate::Detached) build on it too. It is public so
+/// hand-written code can get the same guarantee, but most code never names
+/// it.
+///
+/// The rule, for each successful `enter`: exactly one of { `exit`
+/// completed, `cancel` ran }. An `exit` whose future is dropped before it
+/// completes is never started again: the guard's drop (or the next call to
+/// [`exit`](Self::exit)) runs `cancel` instead.
+///
+/// # Panics
+///
+/// [`enter`](Self::enter) on a guard that is already entered, and
+/// [`exit`](Self::exit) on a guard that is not: either would break the
+/// one-cleanup-per-enter rule.
 ///
 /// # Example
 ///
@@ -42,7 +72,7 @@ use crate::{AsyncContextManager, Outcome};
 #[must_use = "a guard does nothing unless it is entered"]
 pub struct Guard<M: AsyncContextManager> {
     manager: M,
-    armed: bool,
+    state: State,
 }
 
 impl<M: AsyncContextManager> Guard<M> {
@@ -50,95 +80,160 @@ impl<M: AsyncContextManager> Guard<M> {
     pub const fn new(manager: M) -> Self {
         Guard {
             manager,
-            armed: false,
+            state: State::Idle,
+        }
+    }
+
+    /// A guard over a manager that needs no `enter` (a pushed callback):
+    /// armed from the start.
+    pub(crate) const fn entered(manager: M) -> Self {
+        Guard {
+            manager,
+            state: State::Entered,
         }
     }
 
     /// Awaits the manager's `enter`; from its success on, the guard is armed.
+    ///
+    /// # Panics
+    ///
+    /// If the guard is already entered: a second `enter` before the first
+    /// one's cleanup would leave one of them without an `exit` or `cancel`.
     pub fn enter(&mut self) -> impl Future<Output = Result<M::Target<'_>, M::Error>> {
+        assert!(
+            self.state == State::Idle,
+            "`Guard::enter` on a guard that is already entered: exit it first"
+        );
         // A hand-written future rather than an `async fn`: rustc cannot
         // prove an `async fn` wrapper around the manager's future `Send`
         // when `M` is a reference (`&mut m`), "implementation of
         // `AsyncContextManager` is not general enough" (rust-lang/rust#110338).
-        let Guard { manager, armed } = self;
-        SetOnReady {
+        let Guard { manager, state } = self;
+        Entering {
             future: manager.enter(),
-            armed,
-            arm: true,
+            state,
         }
     }
 
     /// Awaits the manager's `exit`; once it completes, the guard is disarmed.
     ///
     /// If this future is dropped before `exit` completes, the guard stays
-    /// armed and its drop runs the manager's `cancel` hook instead.
+    /// armed and its drop runs the manager's `cancel` hook instead. An `exit`
+    /// cut short that way is never started again: calling `exit` once more
+    /// runs `cancel` at once and returns `Ok(())`.
+    ///
+    /// # Panics
+    ///
+    /// If the guard was never entered, or its cleanup already happened.
     pub fn exit(&mut self, outcome: Outcome<'_>) -> impl Future<Output = Result<(), M::Error>> {
-        debug_assert!(self.armed, "`Guard::exit` without a successful `enter`");
-        let Guard { manager, armed } = self;
-        SetOnReady {
-            future: manager.exit(outcome),
-            armed,
-            arm: false,
+        let future = match self.state {
+            State::Idle => panic!("`Guard::exit` without a successful `enter`"),
+            State::Exiting => {
+                self.cancel();
+                None
+            }
+            State::Entered => {
+                self.state = State::Exiting;
+                Some(self.manager.exit(outcome))
+            }
+        };
+        Exiting {
+            future,
+            state: &mut self.state,
         }
     }
 
     /// The manager, for awaiting its `exit` directly; the guard stays armed
     /// until [`exited`](Self::exited). Used by the `async_with!` expansion,
     /// whose future is smaller without [`exit`](Self::exit)'s wrapper.
-    #[doc(hidden)]
     #[inline]
-    pub fn exiting(&mut self) -> &mut M {
+    pub(crate) fn exiting(&mut self) -> &mut M {
+        if self.state == State::Entered {
+            self.state = State::Exiting;
+        }
         &mut self.manager
     }
 
     /// Records that the manager's `exit` completed: disarms the guard.
-    #[doc(hidden)]
     #[inline]
-    pub fn exited(&mut self) {
-        self.armed = false;
+    pub(crate) fn exited(&mut self) {
+        self.state = State::Idle;
     }
 
     /// Whether `enter` succeeded and neither `exit` completed nor `cancel` ran.
     pub fn is_armed(&self) -> bool {
-        self.armed
+        self.state != State::Idle
     }
-}
 
-impl<M: AsyncContextManager> Drop for Guard<M> {
-    fn drop(&mut self) {
-        if self.armed {
-            self.armed = false;
+    /// Where the manager is in its cycle.
+    pub(crate) fn state(&self) -> State {
+        self.state
+    }
+
+    /// The manager, without changing the guard's state.
+    pub(crate) fn manager_mut(&mut self) -> &mut M {
+        &mut self.manager
+    }
+
+    /// Runs the manager's `cancel` if the guard is armed, and disarms it.
+    pub(crate) fn cancel(&mut self) {
+        if self.state != State::Idle {
+            self.state = State::Idle;
             self.manager.cancel();
         }
     }
 }
 
-/// Polls `future`; when it is ready, sets the guard's armed flag to `arm`
-/// (`enter` arms only on success, a completed `exit` always disarms).
-struct SetOnReady<'g, F> {
-    future: F,
-    armed: &'g mut bool,
-    arm: bool,
+impl<M: AsyncContextManager> Drop for Guard<M> {
+    fn drop(&mut self) {
+        self.cancel();
+    }
 }
 
-impl<F: Future<Output = Result<T, E>>, T, E> Future for SetOnReady<'_, F> {
+pin_project! {
+    /// Polls the manager's `enter`; arms the guard when it succeeds.
+    struct Entering<'g, F> {
+        #[pin]
+        future: F,
+        state: &'g mut State,
+    }
+}
+
+impl<F: Future<Output = Result<T, E>>, T, E> Future for Entering<'_, F> {
     type Output = Result<T, E>;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `future` is structurally pinned: it is never moved out,
-        // and `SetOnReady` has no `Drop` impl. The other fields are not
-        // pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let result = core::task::ready!(future.poll(cx));
-        // A failed `enter` leaves the flag as it was: it must never disarm a
-        // guard that an earlier `enter` armed.
-        if this.arm {
-            *this.armed |= result.is_ok();
-        } else {
-            *this.armed = false;
+        let this = self.project();
+        let result = core::task::ready!(this.future.poll(cx));
+        if result.is_ok() {
+            **this.state = State::Entered;
         }
+        Poll::Ready(result)
+    }
+}
+
+pin_project! {
+    /// Polls the manager's `exit`; disarms the guard when it completes. No
+    /// future: an earlier exit was cut short and `cancel` already ran.
+    struct Exiting<'g, F> {
+        #[pin]
+        future: Option<F>,
+        state: &'g mut State,
+    }
+}
+
+impl<F: Future<Output = Result<(), E>>, E> Future for Exiting<'_, F> {
+    type Output = Result<(), E>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Some(future) = this.future.as_pin_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let result = core::task::ready!(future.poll(cx));
+        **this.state = State::Idle;
         Poll::Ready(result)
     }
 }

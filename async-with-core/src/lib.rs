@@ -42,6 +42,8 @@ mod delay;
 #[cfg(feature = "tokio")]
 mod detached;
 #[cfg(feature = "std")]
+mod exit_error;
+#[cfg(feature = "std")]
 mod exit_stack;
 mod guard;
 #[cfg(feature = "tokio")]
@@ -72,7 +74,9 @@ pub use delay::TokioDelay;
 #[cfg(feature = "tokio")]
 pub use detached::{DEFAULT_DETACHED_TIMEOUT, Detached};
 #[cfg(feature = "std")]
-pub use exit_stack::{AnyError, ExitError, ExitStack};
+pub use exit_error::{AnyError, ExitError, StackError};
+#[cfg(feature = "std")]
+pub use exit_stack::ExitStack;
 #[cfg(feature = "tokio")]
 pub use locks::{Permits, ReadLock, RwLockExt, SemaphoreExt, WriteLock};
 pub use manager_fn::{ManagerFn, manager_fn};

@@ -35,12 +35,24 @@ use crate::{AsyncContextManager, Outcome, SendAsyncContextManager};
 /// For the same reason a block over `&mut manager_fn(..)` is not `Send`;
 /// move the manager in.
 ///
-/// If the block is cancelled while `exit` is pending, the resource has
-/// already been moved into the exit future and is dropped with it; `cancel`
-/// is then not called (there is nothing left to give it).
+/// **The resource's `Drop` is its cleanup when an exit is cut short.** If
+/// the block (or the [`ExitStack`](crate::ExitStack) close, or the
+/// [`Detached`](crate::Detached) wrapper) is cancelled while `exit`'s
+/// future is pending, the resource has already been moved into that future
+/// and is dropped with it; `cancel` is then called on nothing (there is no
+/// resource left to give it), and the exit is never started again. Give the
+/// resource a `Drop` that is a safe last resort (close the socket, turn the
+/// LED off) when exits can be cut, as shutdown timeouts do.
 ///
 /// The functions are `FnMut`: the manager can be entered again after it
-/// exited.
+/// exited or was cancelled.
+///
+/// # Panics
+///
+/// Driven through the raw trait (not `async_with!`, [`with`](crate::with),
+/// [`Guard`](crate::Guard) or the exit stack, which cannot get this wrong):
+/// `enter` while the resource of an earlier `enter` is still held (it would
+/// be dropped without its exit), and `exit` without a resource.
 ///
 /// # Example
 ///
@@ -111,6 +123,8 @@ impl<R, En, Ex, C> fmt::Debug for ManagerFn<R, En, Ex, C> {
     }
 }
 
+const ENTERED_TWICE: &str = "`ManagerFn` entered again while it holds the resource of an earlier `enter`; exit or cancel that one first (`async_with!`, `with`, `Guard` and `ExitStack` do)";
+
 const NOT_ENTERED: &str = "`ManagerFn` exited or cancelled without a successful `enter` (drive it with `async_with!`, `with` or `Guard`)";
 
 impl<R, E, En, EnFut, Ex, ExFut, C> AsyncContextManager for ManagerFn<R, En, Ex, C>
@@ -128,6 +142,7 @@ where
     type Error = E;
 
     async fn enter(&mut self) -> Result<&mut R, E> {
+        assert!(self.resource.is_none(), "{ENTERED_TWICE}");
         let resource = (self.enter)().await?;
         Ok(self.resource.insert(resource))
     }

@@ -46,6 +46,12 @@ use crate::{AsyncContextManager, Outcome};
 /// assert_eq!(spawned(nullcontext(())).await, 7);
 /// # }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `SendAsyncContextManager`, which the exit stack, `Detached` and spawned generic code need",
+    label = "needs `SendAsyncContextManager`",
+    note = "if `{Self}` implements `AsyncContextManager` and its futures are `Send`, add one line beside that impl: `async_with::impl_send_manager!({Self});`",
+    note = "managers from `manager_fn` and from this crate implement it already"
+)]
 pub trait SendAsyncContextManager: AsyncContextManager + Send {
     /// [`AsyncContextManager::enter`], with its future declared `Send`.
     fn enter_send(&mut self) -> impl Future<Output = Result<Self::Target<'_>, Self::Error>> + Send;

@@ -92,6 +92,12 @@ where
 /// `exit` error (it replaces the body's result, `Ok` or `Err`, as the
 /// exception raised in Python's `__aexit__` does); the body's result.
 ///
+/// What `exit` sees of the body's error: its `Debug` form only
+/// ([`Failure::error`]); `try_with` is generic over the error, and stable
+/// Rust cannot pick the typed form ([`Failure::downcast_ref`],
+/// [`Failure::as_error`]) for the `'static` errors alone. Write the block
+/// with `async_with!` when `exit` must act on the error's type.
+///
 /// The error type must be `Debug + Sync` so `exit` can be shown it while it
 /// runs, possibly on another thread, and convert from the manager's error:
 /// for an infallible manager that is `From<Infallible>`, which boxed errors

@@ -292,3 +292,49 @@ where
 
 async_with::impl_send_manager!(Owned<Recorder>);
 async_with::impl_send_manager!(Owned<Fallible>);
+
+/// A resource for `manager_fn` tests that records its drop, so a test can
+/// tell "its `Drop` was its cleanup" from "it leaked".
+#[derive(Debug)]
+pub struct Resource {
+    pub name: &'static str,
+    pub log: Log,
+}
+
+impl Resource {
+    pub fn new(log: &Log, name: &'static str) -> Self {
+        Resource {
+            name,
+            log: log.clone(),
+        }
+    }
+}
+
+impl Drop for Resource {
+    fn drop(&mut self) {
+        self.log.push(format!("{} dropped", self.name));
+    }
+}
+
+thread_local! {
+    static PANICS_HERE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many panics have started on this thread since the first call (the
+/// first call installs the counting hook). Catches panics that nothing
+/// reports, such as one in a task spawned on a current-thread runtime.
+pub fn panics_on_this_thread() -> usize {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            PANICS_HERE.with(|count| count.set(count.get() + 1));
+            default(info);
+        }));
+    });
+    PANICS_HERE.with(std::cell::Cell::get)
+}
+
+mod seeded;
+#[allow(unused_imports)] // Each test binary uses some of them.
+pub use seeded::{env_or, mix, silence_planned_panics, unplanned_panics};
