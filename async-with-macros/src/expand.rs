@@ -36,7 +36,7 @@ use syn::{Block, Expr, Ident, Stmt};
 use crate::classify;
 use crate::names;
 use crate::parse::{Invocation, Manager, Split};
-use crate::rewrite::{Rewriter, Site, SiteKind};
+use crate::rewrite::{Rewriter, Site, SiteKind, Target};
 
 /// An identifier the user's code cannot name (`Span::mixed_site()`).
 pub(crate) fn ident(name: &str) -> Ident {
@@ -82,6 +82,7 @@ fn guarded(
     let mut rewriter = Rewriter::new(krate, &flow, nested_depth);
     rewriter.visit_block_mut(&mut body);
     let sites = rewriter.sites;
+    let hints = rewriter.hints;
 
     let guard = ident("__async_with_guard");
     let target = ident("__async_with_target");
@@ -144,8 +145,32 @@ fn guarded(
         #exit_at
     };
 
+    // The hints, tied to their targets before the body is type-checked
+    // (rustc checks in source order), then moved into the body's block.
+    let hint_names: Vec<&Ident> = hints.iter().map(|(_, hint)| hint).collect();
+    let hint_ties = hints.iter().map(|(target, hint)| {
+        let leave = match target {
+            Target::Return => quote!(return),
+            Target::Break(label) => quote!(break #label),
+        };
+        quote! {
+            let #hint = #p::Hint::new();
+            #[allow(unreachable_code)]
+            if false { #leave #hint.get(); }
+        }
+    });
+    // The body's value is checked against the type the macro's context
+    // expects (a `let` annotation, a parameter, the function's return): the
+    // rest of the expansion is the second argument of `typed`, whose first
+    // argument ties `outer_hint` (hence `inner_hint`) to that type first.
+    let outer_hint = ident("__async_with_outer_hint");
+    let inner_hint = ident("__async_with_inner_hint");
+
     // A diverging body is spliced in as the async block's own statements:
     // as a `let` initializer it would be a diverging sub-expression.
+    // Only the tail goes through `typed`: a wider wrapper would need a wider
+    // `allow` (a diverging argument makes the call unreachable).
+    let typed_tail = !diverges && type_tail(&p, &mut body, &inner_hint);
     let run_body = if diverges {
         let stmts = &body.stmts;
         quote!(#(#stmts)*)
@@ -158,9 +183,47 @@ fn guarded(
         }
     };
     let enum_def = flow_enum(&p, &flow, &sites, diverges);
-    let hints = return_hint(&flow, &sites, &caught);
     let classify = classify_arms(&p, &flow, &sites, value_anchored, diverges);
     let dispatch = dispatch_arms(&flow, &sites, diverges);
+
+    let rest = quote! {
+        let mut #caught = #p::CatchUnwind::new(async {
+            #(let #hint_names = #hint_names;)*
+            let #target = #target;
+            #bind
+            #run_body
+        })
+        #dot_await;
+        let #exit = {
+            #[allow(unused_imports)]
+            use #p::probe::{Any as _, Err as _, ErrDebug as _, Residual as _, ResidualDebug as _};
+            let #outcome = match &mut #caught {
+                #classify
+                #p::Err(#payload) => #p::panicked(#payload),
+            };
+            #exit_call
+        };
+        let #flow_value = match #caught {
+            #p::Ok(#flow_value) => #flow_value,
+            #p::Err(#payload) => {
+                #[allow(unused_imports)]
+                use #p::probe::{ExitError as _, ExitErrorDebug as _};
+                #p::resume(#payload, (&&#p::probe::Probe(&#exit)).__async_with_exit_error())
+            }
+        };
+        #exited
+        match #flow_value {
+            #dispatch
+        }
+    };
+    let value_part = if !typed_tail {
+        rest
+    } else {
+        quote! {
+            let (#outer_hint, #inner_hint) = #p::Hint::pair();
+            #p::typed(#outer_hint, { #rest })
+        }
+    };
 
     // Parsed rather than kept verbatim: an outer manager's rewriter must see
     // this block's own ways out (its replayed `return`, its `?`).
@@ -170,40 +233,51 @@ fn guarded(
             #enter_first
             let #target = #entered;
             #enum_def
-            let mut #caught = #p::CatchUnwind::new(async {
-                let #target = #target;
-                #bind
-                #run_body
-            })
-            #dot_await;
-            #hints
-            let #exit = {
-                #[allow(unused_imports)]
-                use #p::probe::{Any as _, Err as _, ErrDebug as _, Residual as _, ResidualDebug as _};
-                let #outcome = match &mut #caught {
-                    #classify
-                    #p::Err(#payload) => #p::panicked(#payload),
-                };
-                #exit_call
-            };
-            let #flow_value = match #caught {
-                #p::Ok(#flow_value) => #flow_value,
-                #p::Err(#payload) => {
-                    #[allow(unused_imports)]
-                    use #p::probe::{ExitError as _, ExitErrorDebug as _};
-                    #p::resume(#payload, (&&#p::probe::Probe(&#exit)).__async_with_exit_error())
-                }
-            };
-            #exited
-            match #flow_value {
-                #dispatch
-            }
+            #(#hint_ties)*
+            #value_part
         }
     };
     match syn::parse2(tokens.clone()) {
         Ok(expr) => expr,
         Err(_) => Expr::Verbatim(tokens),
     }
+}
+
+/// Passes the body's tail through `typed(hint, tail)`, so that it is checked
+/// with the type the macro's context expects; whether it had a tail.
+///
+/// ```text
+/// // Input:
+/// { let a = 1; zero() }
+/// // Output:
+/// { let a = 1; #[allow(..)] let value = $p::typed(hint, zero()); value }
+/// ```
+fn type_tail(p: &TokenStream, body: &mut Block, hint: &Ident) -> bool {
+    let tail = match body.stmts.last() {
+        Some(Stmt::Expr(_, None)) => match body.stmts.pop() {
+            Some(Stmt::Expr(tail, None)) => tail,
+            _ => unreachable!("just matched"),
+        },
+        Some(Stmt::Macro(mac)) if mac.semi_token.is_none() => {
+            let mac = mac.clone();
+            body.stmts.pop();
+            Expr::Macro(syn::ExprMacro {
+                attrs: mac.attrs,
+                mac: mac.mac,
+            })
+        }
+        _ => return false,
+    };
+    let value = ident("__async_with_tail");
+    // A tail of type `!` (`process::exit(0)`) makes the call unreachable,
+    // and a block tail would read as braces around an argument.
+    let tied: Stmt = syn::parse_quote! {
+        #[allow(unreachable_code, unused_braces)]
+        let #value = #p::typed(#hint, #tail);
+    };
+    body.stmts.push(tied);
+    body.stmts.push(Stmt::Expr(syn::parse_quote!(#value), None));
+    true
 }
 
 /// `enum __AsyncWithFlowN<V, S0, ..> { Value(V), Site0(S0), Site1, .. }`:
@@ -239,39 +313,13 @@ fn flow_enum(p: &TokenStream, flow: &Ident, sites: &[Site], diverges: bool) -> T
             variants.push(quote!(#variant));
         }
     }
-    let hint = returns.then(|| {
-        let hint = ident("__async_with_return_hint");
-        quote! {
-            fn #hint(_: &#p::Result<Self, #p::Payload>) -> #return_ty {
-                #p::core::unreachable!()
-            }
-        }
-    });
     quote! {
         enum #flow<#(#params),*> { #(#variants),* }
-        impl<#(#params),*> #flow<#(#params),*> { #hint }
     }
 }
 
 fn is_return_with_value(site: &Site) -> bool {
     site.has_value && matches!(site.kind, SiteKind::Return { .. })
-}
-
-/// Ties the `return value` sites' type to the function's return type before
-/// the values are classified, as `return value` inline would.
-///
-/// One hint per block, whatever its number of returns: an enclosing block
-/// rewrites this hint's `return` as one more return site of its own, which
-/// shares that block's single hint, so nesting adds a site per level.
-fn return_hint(flow: &Ident, sites: &[Site], caught: &Ident) -> TokenStream {
-    if !sites.iter().any(is_return_with_value) {
-        return TokenStream::new();
-    }
-    let hint = ident("__async_with_return_hint");
-    quote! {
-        #[allow(unreachable_code)]
-        if false { return #flow::#hint(&#caught); }
-    }
 }
 
 /// The outcome `exit` is told, per way out.

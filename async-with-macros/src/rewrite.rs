@@ -101,6 +101,18 @@ pub(crate) struct Rewriter<'a> {
     nested_depth: usize,
     scopes: Vec<Scope>,
     pub(crate) sites: Vec<Site>,
+    /// The hints that type the values leaving through `return` and
+    /// `break value`, one per target (see [`Target`]).
+    pub(crate) hints: Vec<(Target, Ident)>,
+}
+
+/// Where a value leaving the body goes: the function (`return`) or a loop
+/// or labelled block outside the body (`break 'label value`, `break value`).
+/// Every value sent to one target has that target's type.
+#[derive(Clone, PartialEq)]
+pub(crate) enum Target {
+    Return,
+    Break(Option<Lifetime>),
 }
 
 impl<'a> Rewriter<'a> {
@@ -111,16 +123,46 @@ impl<'a> Rewriter<'a> {
             nested_depth,
             scopes: Vec::new(),
             sites: Vec::new(),
+            hints: Vec::new(),
         }
+    }
+
+    /// The hint for values sent to `target`, named after this block's flow
+    /// enum so that nested blocks' hints stay apart.
+    fn hint(&mut self, target: Target) -> Ident {
+        if let Some((_, hint)) = self.hints.iter().find(|(known, _)| *known == target) {
+            return hint.clone();
+        }
+        let hint = format_ident!(
+            "__async_with_hint_{}_{}",
+            self.flow,
+            self.hints.len(),
+            span = Span::mixed_site()
+        );
+        self.hints.push((target, hint.clone()));
+        hint
     }
 
     fn site(&mut self, kind: SiteKind, value: Option<&Expr>) -> TokenStream {
         let variant = format_ident!("Site{}", self.sites.len(), span = Span::mixed_site());
         let flow = self.flow;
         let keyword_span = kind.span();
-        let tokens = match value {
-            Some(value) => quote_spanned!(keyword_span=> return #flow::#variant(#value)),
-            None => quote_spanned!(keyword_span=> return #flow::#variant),
+        let target = match &kind {
+            SiteKind::Return { .. } => Some(Target::Return),
+            SiteKind::Break { label, .. } => Some(Target::Break(label.clone())),
+            _ => None,
+        };
+        let tokens = match (value, target) {
+            // The value is checked against the target's type, known by now:
+            // it coerces as it would inline (`&String` to `&str`, a closure
+            // to a `fn` pointer, `Box<E>` to `Box<dyn Error>`).
+            (Some(value), Some(target)) => {
+                let hint = self.hint(target);
+                let krate = self.krate;
+                quote_spanned!(keyword_span=> return #flow::#variant(#krate::__private::typed(#hint.dup(), #value)))
+            }
+            (Some(value), None) => quote_spanned!(keyword_span=> return #flow::#variant(#value)),
+            (None, _) => quote_spanned!(keyword_span=> return #flow::#variant),
         };
         self.sites.push(Site {
             kind,
