@@ -27,13 +27,13 @@ macro_rules! equivalent {
         fn $name:ident ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block
         for [$(($($val:expr),* $(,)?)),+ $(,)?];
     )*) => {
-        #[allow(unused_labels, unreachable_code, unused_variables, unused_mut, clippy::all)]
+        #[allow(unused_labels, unreachable_code, unused_variables, unused_mut, unused_braces, clippy::all)]
         mod inline {
             use super::*;
             use $crate::support::equivalence::plain_block as async_with;
             $( pub(super) async fn $name($($arg: $ty),*) -> $ret $body )*
         }
-        #[allow(unused_labels, unreachable_code, unused_variables, unused_mut, clippy::all)]
+        #[allow(unused_labels, unreachable_code, unused_variables, unused_mut, unused_braces, clippy::all)]
         mod wrapped {
             use super::*;
             use async_with::async_with;
