@@ -192,6 +192,64 @@ pub mod probe {
     #[derive(Debug)]
     pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
+    /// Reaches the value: a probe on a value whose type inference has not
+    /// settled yet is then rustc's "type annotations needed" (naming the
+    /// binding to annotate), never a guess that pins the type to `Result`.
+    impl<T: ?Sized> core::ops::Deref for Probe<'_, T> {
+        type Target = T;
+
+        #[inline(always)]
+        fn deref(&self) -> &T {
+            self.0
+        }
+    }
+
+    /// An `Err` holding a reference to an error: its `Debug` form only.
+    /// Checked before [`ErrError`] because a selected impl cannot depend on
+    /// a lifetime: a `'static` bound would refuse a borrowed error
+    /// (`Result<T, &'a io::Error>`) with a borrow error inline code has not.
+    pub trait ErrRef<'a> {
+        /// The outcome for this value.
+        fn __async_with_outcome(&self) -> Outcome<'a>;
+    }
+
+    impl<'a, T, E: Debug + Sync + ?Sized> ErrRef<'a> for &&&&Probe<'a, Result<T, &E>> {
+        #[inline]
+        fn __async_with_outcome(&self) -> Outcome<'a> {
+            match self.0 {
+                Ok(_) => Outcome::Completed,
+                Err(error) => Outcome::Failed(Failure::new(error)),
+            }
+        }
+    }
+
+    impl<'a, T, E: Debug + Sync + ?Sized> ErrRef<'a> for &&&&Probe<'a, Result<T, &mut E>> {
+        #[inline]
+        fn __async_with_outcome(&self) -> Outcome<'a> {
+            match self.0 {
+                Ok(_) => Outcome::Completed,
+                Err(error) => Outcome::Failed(Failure::new(error)),
+            }
+        }
+    }
+
+    /// An `Err` whose error implements `Error` and is `Sync + 'static`:
+    /// `exit` gets the error itself, to downcast.
+    pub trait ErrError<'a> {
+        /// The outcome for this value.
+        fn __async_with_outcome(&self) -> Outcome<'a>;
+    }
+
+    impl<'a, T, E: core::error::Error + Sync + 'static> ErrError<'a> for &&&Probe<'a, Result<T, E>> {
+        #[inline]
+        fn __async_with_outcome(&self) -> Outcome<'a> {
+            match self.0 {
+                Ok(_) => Outcome::Completed,
+                Err(error) => Outcome::Failed(Failure::from_error(error)),
+            }
+        }
+    }
+
     /// An `Err` whose error can be shown to `exit`.
     pub trait ErrDebug<'a> {
         /// The outcome for this value.
@@ -234,6 +292,56 @@ pub mod probe {
         #[inline]
         fn __async_with_outcome(&self) -> Outcome<'a> {
             Outcome::Completed
+        }
+    }
+
+    /// The residual of a `?` on a borrowed error: its `Debug` form only
+    /// (see [`ErrRef`]).
+    pub trait ResidualRef<'a> {
+        /// The outcome for this residual.
+        fn __async_with_failure(&self) -> Outcome<'a>;
+    }
+
+    impl<'a, E: Debug + Sync + ?Sized> ResidualRef<'a>
+        for &&&Probe<'a, Result<core::convert::Infallible, &E>>
+    {
+        #[inline]
+        fn __async_with_failure(&self) -> Outcome<'a> {
+            match self.0 {
+                Ok(never) => match *never {},
+                Err(error) => Outcome::Failed(Failure::new(error)),
+            }
+        }
+    }
+
+    impl<'a, E: Debug + Sync + ?Sized> ResidualRef<'a>
+        for &&&Probe<'a, Result<core::convert::Infallible, &mut E>>
+    {
+        #[inline]
+        fn __async_with_failure(&self) -> Outcome<'a> {
+            match self.0 {
+                Ok(never) => match *never {},
+                Err(error) => Outcome::Failed(Failure::new(error)),
+            }
+        }
+    }
+
+    /// The residual of a `?` on an `Error + Sync + 'static`: `exit` gets
+    /// the error itself.
+    pub trait ResidualError<'a> {
+        /// The outcome for this residual.
+        fn __async_with_failure(&self) -> Outcome<'a>;
+    }
+
+    impl<'a, E: core::error::Error + Sync + 'static> ResidualError<'a>
+        for &&Probe<'a, Result<core::convert::Infallible, E>>
+    {
+        #[inline]
+        fn __async_with_failure(&self) -> Outcome<'a> {
+            match self.0 {
+                Ok(never) => match *never {},
+                Err(error) => Outcome::Failed(Failure::from_error(error)),
+            }
         }
     }
 

@@ -196,7 +196,7 @@ fn guarded(
         #dot_await;
         let #exit = {
             #[allow(unused_imports)]
-            use #p::probe::{Any as _, Err as _, ErrDebug as _, Residual as _, ResidualDebug as _};
+            use #p::probe::{Any as _, Err as _, ErrDebug as _, ErrError as _, ErrRef as _, Residual as _, ResidualDebug as _, ResidualError as _, ResidualRef as _};
             let #outcome = match &mut #caught {
                 #classify
                 #p::Err(#payload) => #p::panicked(#payload),
@@ -333,7 +333,7 @@ fn classify_arms(
     let value = ident("__async_with_value");
     let classify_value = |anchored: bool| {
         if anchored {
-            quote!((&&&#p::probe::Probe(&*#value)).__async_with_outcome())
+            quote!((&&&&&#p::probe::Probe(&*#value)).__async_with_outcome())
         } else {
             quote!(#p::Outcome::Completed)
         }
@@ -349,7 +349,7 @@ fn classify_arms(
         let variant = &site.variant;
         let arm = match (&site.kind, site.has_value) {
             (SiteKind::Try { .. }, _) => {
-                quote!(#p::Ok(#flow::#variant(#value)) => (&&#p::probe::Probe(&*#value)).__async_with_failure(),)
+                quote!(#p::Ok(#flow::#variant(#value)) => (&&&&#p::probe::Probe(&*#value)).__async_with_failure(),)
             }
             (SiteKind::Return { .. }, true) => {
                 let outcome = classify_value(true);
