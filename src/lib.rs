@@ -205,9 +205,9 @@ pub use async_with_core::{
 ///
 /// | the error (`E` in `Err(E)`) | `failure.as_error()` / `downcast_ref::<E>()` | `failure.error()` (`Debug`) |
 /// |---|---|---|
-/// | `Error + Sync + 'static` (`io::Error`, thiserror enums, `anyhow`'s error inside a `Result` is `Debug` only) | the error | its `Debug` form |
+/// | `Error + Sync + 'static` (`io::Error`, thiserror enums) | the error | its `Debug` form |
 /// | a reference `&E` / `&mut E` to a `Debug + Sync` error | `None` | its `Debug` form |
-/// | `Debug + Sync`, not `Error` (`String`, `&str`, `Box<dyn Error>`) | `None` | its `Debug` form |
+/// | `Debug + Sync`, not `Error` (`String`, `&str`, `Box<dyn Error>`, `anyhow::Error`) | `None` | its `Debug` form |
 /// | not `Debug + Sync` | `None` | `None` |
 /// | `None` from `?` on an `Option` | `None` | `None` |
 ///

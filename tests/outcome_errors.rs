@@ -80,20 +80,28 @@ async fn err_return_io(log: &RefCell<Vec<String>>) -> io::Result<u8> {
     })
 }
 
-async fn err_return_boxed(log: &RefCell<Vec<String>>) -> Result<u8, Box<dyn std::error::Error + Sync + Send>> {
+async fn err_return_boxed(
+    log: &RefCell<Vec<String>>,
+) -> Result<u8, Box<dyn std::error::Error + Sync + Send>> {
     async_with!(Inspect(log) {
         return Err(Box::new(Thiserror::DiskFull(1)));
     })
 }
 
-async fn borrowed_io_error<'e>(log: &RefCell<Vec<String>>, e: &'e io::Error) -> Result<u8, &'e io::Error> {
+async fn borrowed_io_error<'e>(
+    log: &RefCell<Vec<String>>,
+    e: &'e io::Error,
+) -> Result<u8, &'e io::Error> {
     async_with!(Inspect(log) {
         Err(e)?;
         Ok(0)
     })
 }
 
-async fn borrowed_io_error_tail<'e>(log: &RefCell<Vec<String>>, e: &'e io::Error) -> Result<u8, &'e io::Error> {
+async fn borrowed_io_error_tail<'e>(
+    log: &RefCell<Vec<String>>,
+    e: &'e io::Error,
+) -> Result<u8, &'e io::Error> {
     async_with!(Inspect(log) { Err(e) })
 }
 
@@ -124,7 +132,10 @@ fn exit_downcasts_a_question_marked_io_error() {
 
 #[test]
 fn exit_downcasts_a_question_marked_thiserror_error() {
-    assert_eq!(seen(question_mark_on_thiserror), "Thiserror disk full (7 bytes)");
+    assert_eq!(
+        seen(question_mark_on_thiserror),
+        "Thiserror disk full (7 bytes)"
+    );
 }
 
 #[test]
