@@ -85,16 +85,14 @@ impl<M: AsyncContextManager> Guard<M> {
     /// The manager, for awaiting its `exit` directly; the guard stays armed
     /// until [`exited`](Self::exited). Used by the `async_with!` expansion,
     /// whose future is smaller without [`exit`](Self::exit)'s wrapper.
-    #[doc(hidden)]
     #[inline]
-    pub fn exiting(&mut self) -> &mut M {
+    pub(crate) fn exiting(&mut self) -> &mut M {
         &mut self.manager
     }
 
     /// Records that the manager's `exit` completed: disarms the guard.
-    #[doc(hidden)]
     #[inline]
-    pub fn exited(&mut self) {
+    pub(crate) fn exited(&mut self) {
         self.armed = false;
     }
 

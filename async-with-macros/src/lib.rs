@@ -42,6 +42,8 @@ mod expand;
 mod fallback;
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod snapshot_tests;
 mod names;
 mod parse;
 mod rewrite;
