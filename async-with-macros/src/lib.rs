@@ -42,11 +42,11 @@ mod expand;
 mod fallback;
 #[cfg(test)]
 mod fuzz_tests;
-#[cfg(test)]
-mod snapshot_tests;
 mod names;
 mod parse;
 mod rewrite;
+#[cfg(test)]
+mod snapshot_tests;
 
 use proc_macro::TokenStream;
 
