@@ -308,11 +308,12 @@ macro_rules! async_with {
 // Not public API.
 #[doc(hidden)]
 pub mod __private {
-    // Exactly what the expansion names, and nothing else.
+    // Exactly what the expansion names (and `Unmarked`, which its error
+    // for an unmarked fallible manager names), nothing else.
     #[doc(hidden)]
     pub use async_with_core::private::{
         AsyncContextManager, Branch, CatchUnwind, ControlFlow, Err, Guard, Hint, Infallible, Ok,
-        Outcome, UnmarkedResult, core, exited, exiting, panicked, probe, resume, typed,
+        Outcome, Unmarked, UnmarkedResult, core, exited, exiting, panicked, probe, resume, typed,
     };
     #[doc(hidden)]
     pub use async_with_macros::async_with_inner;
