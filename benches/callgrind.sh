@@ -6,6 +6,7 @@
 # worker threads make the count depend on scheduling.
 #
 # usage: benches/callgrind.sh [N1 N2]     (from the repository root)
+#   GROUPS="one/completed eight/panicked" to measure only some groups
 set -euo pipefail
 n1=${1:-1000}
 n2=${2:-3000}
@@ -19,10 +20,11 @@ instructions() {
 }
 
 printf '%-24s %-14s %10s %12s %12s\n' group variant instr/cycle vs_hand vs_raw
-for group in one/completed one/failed one/panicked three/completed three/failed three/panicked; do
+groups=${GROUPS:-one/completed one/failed one/panicked three/completed three/failed three/panicked eight/completed eight/failed eight/panicked}
+for group in $groups; do
     declare -A per=()
     variants="async_with raw_floor hand_correct scopeguard"
-    [[ $group == */completed ]] && variants+=" hand_futures"
+    [[ $group == one/completed || $group == three/completed ]] && variants+=" hand_futures"
     [[ $group == one/completed ]] && variants+=" hand_guard_only"
     for variant in $variants; do
         case="cycle/$group/$variant"

@@ -1,7 +1,7 @@
 //! One enter/body/exit cycle of a no-op manager: `async_with!` against the
 //! raw sequence (the floor), the hand-written correct sequence, a sync
 //! `scopeguard` and the spawn-and-block "async drop" of async-dropper-simple,
-//! for one and three managers, on the completed, failed (`?`) and panicked
+//! for one, three and eight managers, on the completed, failed (`?`) and panicked
 //! paths.
 //!
 //! `cargo bench -p async-with-benches --bench cycle`. With `ASYNC_WITH_COUNT=GROUP/VARIANT:N` the
@@ -76,6 +76,21 @@ async fn macro_three_failed() -> Result<u64, Oops> {
 
 async fn macro_three_panicked() -> u64 {
     async_with!(Noop::default(), Noop::default(), Noop::default() { panicked!() })
+}
+
+async fn macro_eight_completed() -> u64 {
+    async_with!(n(), n(), n(), n(), n(), n(), n(), n() { completed!() })
+}
+
+async fn macro_eight_failed() -> Result<u64, Oops> {
+    async_with!(n(), n(), n(), n(), n(), n(), n(), n() {
+        let value = fallible(false)?;
+        Ok::<u64, Oops>(value)
+    })
+}
+
+async fn macro_eight_panicked() -> u64 {
+    async_with!(n(), n(), n(), n(), n(), n(), n(), n() { panicked!() })
 }
 
 /// The async-drop approach: the manager's `exit` runs from `Drop`, which
@@ -213,6 +228,24 @@ cases! {
         "async_drop_tokio_mt" => |rt: &Runtime| {
             expect_panic(|| rt.block_on(async_drop3(async { panicked!() })))
         },
+    }
+    "cycle/eight/completed" => {
+        "async_with" => |_| block_on(macro_eight_completed()),
+        "raw_floor" => |_| block_on(async { raw!(n(), n(), n(), n(), n(), n(), n(), n(); { completed!() }) }),
+        "hand_correct" => |_| block_on(async { hand!(n(), n(), n(), n(), n(), n(), n(), n(); { completed!() }) }),
+        "scopeguard" => |_| block_on(async { sync_guard!(n(), n(), n(), n(), n(), n(), n(), n(); { completed!() }) }),
+    }
+    "cycle/eight/failed" => {
+        "async_with" => |_| block_on(macro_eight_failed()),
+        "raw_floor" => |_| block_on(async { raw!(n(), n(), n(), n(), n(), n(), n(), n(); { failed!() }) }),
+        "hand_correct" => |_| block_on(async { hand!(n(), n(), n(), n(), n(), n(), n(), n(); { failed!() }) }),
+        "scopeguard" => |_| block_on(async { sync_guard!(n(), n(), n(), n(), n(), n(), n(), n(); { failed!() }) }),
+    }
+    "cycle/eight/panicked" => {
+        "async_with" => |_| expect_panic(|| block_on(macro_eight_panicked())),
+        "raw_floor" => |_| expect_panic(|| block_on(async { raw!(n(), n(), n(), n(), n(), n(), n(), n(); { panicked!() }) })),
+        "hand_correct" => |_| expect_panic(|| block_on(async { hand!(n(), n(), n(), n(), n(), n(), n(), n(); { panicked!() }) })),
+        "scopeguard" => |_| expect_panic(|| block_on(async { sync_guard!(n(), n(), n(), n(), n(), n(), n(), n(); { panicked!() }) })),
     }
 }
 

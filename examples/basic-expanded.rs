@@ -57,50 +57,68 @@ impl AsyncContextManager for Door {
 }
 
 async fn expanded(door: &mut Door) -> u32 {
-    // Output (simplified), the function's tail:
+    // Output (simplified from the snapshot
+    // `async-with-macros/src/snapshots/*tail_value.snap`), the function's tail:
     {
         // The manager is evaluated once and owned by a guard. From a
         // successful `enter` on, dropping the guard runs `cancel`.
         let mut guard = p::Guard::new(&mut *door);
-        // No `?` mark: the manager's error is `Infallible`, checked here.
-        let target = p::unmarked(guard.enter().await);
+        // No `?` mark: the manager's error must be `Infallible`.
+        use p::UnmarkedResult as _;
+        let entered = guard.enter().await;
+        let target = entered.__async_with_unmarked();
 
         // One variant per way out of the body; this body has only its value.
         enum Flow<V> {
             Value(V),
         }
 
-        // The body runs in an async block so that a panic can be caught and
-        // `exit` still awaited; `CatchUnwind` yields `Err(payload)` then.
-        let mut caught = p::CatchUnwind::new(async {
-            let door = target;
-            let value = {
-                door.knocks += 1;
-                door.knocks
+        // The type the context expects of the block (here the function's
+        // `u32`) is tied to the hint first, so that the body's value is
+        // checked against it as inline code would be.
+        let (outer_hint, inner_hint) = p::Hint::pair();
+        p::typed(outer_hint, {
+            // The body runs in an async block so that a panic can be caught
+            // and `exit` still awaited; `CatchUnwind` yields `Err(payload)`.
+            let mut caught = p::CatchUnwind::new(async {
+                let door = target;
+                let value = {
+                    door.knocks += 1;
+                    p::typed(inner_hint, door.knocks)
+                };
+                Flow::Value(value)
+            })
+            .await;
+
+            // What exit is told: an `Err` value is a failure (found by
+            // autoref specialization on `Probe`); a `u32` completed.
+            let exit = {
+                // As in the expansion: only the impl that applies is used.
+                #[allow(unused_imports)]
+                use p::probe::{Any as _, Err as _, ErrDebug as _, ErrError as _, ErrRef as _};
+                let outcome = match &mut caught {
+                    p::Ok(Flow::Value(value)) => {
+                        (&&&&&p::probe::Probe(&*value)).__async_with_outcome()
+                    }
+                    p::Err(payload) => p::panicked(payload),
+                };
+                // `exit` awaited directly; the guard stays armed until it
+                // completed, so dropping this future mid-exit runs `cancel`.
+                let exit = p::AsyncContextManager::exit(p::exiting(&mut guard), outcome).await;
+                p::exited(&mut guard);
+                exit
             };
-            Flow::Value(value)
+
+            // A caught panic resumes after exit.
+            let flow = match caught {
+                p::Ok(flow) => flow,
+                p::Err(payload) => p::resume(payload, None),
+            };
+            exit.__async_with_unmarked();
+            match flow {
+                Flow::Value(value) => value,
+            }
         })
-        .await;
-
-        // What exit is told. (The real expansion classifies an `Err` value
-        // as failed; a `u32` always completed.)
-        let exit = {
-            let outcome = match &mut caught {
-                Ok(Flow::Value(_)) => Outcome::Completed,
-                Err(payload) => p::panicked(payload),
-            };
-            guard.exit(outcome).await
-        };
-
-        // A caught panic resumes after exit.
-        let flow = match caught {
-            Ok(flow) => flow,
-            Err(payload) => p::resume(payload, None),
-        };
-        p::unmarked(exit);
-        match flow {
-            Flow::Value(value) => value,
-        }
     }
 }
 

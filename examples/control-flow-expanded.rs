@@ -74,23 +74,35 @@ impl AsyncContextManager for Tape<'_> {
 
 async fn first_big(log: &Log, inputs: &[&str]) -> Result<u32, Error> {
     for input in inputs {
-        // Output (simplified):
+        // Output (simplified from the snapshot
+        // `async-with-macros/src/snapshots/*return_question_mark_break_continue.snap`):
         {
             let mut guard = p::Guard::new(Tape(log));
             // The `?` mark: an `enter` error propagates like `?`.
             let target = guard.enter().await?;
 
             // One variant per way out; values are generic so that their
-            // types are inferred as the inline code's would be.
-            enum Flow<V, S1, S3> {
+            // types are inferred as the inline code's would be. Every
+            // `return value` shares one parameter: the function's type.
+            enum Flow<V, R, S1> {
                 Value(V),
                 Site0,     // continue
                 Site1(S1), // the residual of `input.parse()?`
                 Site2,     // break
-                Site3(S3), // return Ok(n)
+                Site3(R),  // return Ok(n)
+            }
+
+            // The function's return type is tied to the `return` hint
+            // before the body is type-checked (rustc checks in source
+            // order), so `return value` coerces to it as inline.
+            let return_hint = p::Hint::new();
+            if false {
+                return return_hint.get();
             }
 
             let mut caught = p::CatchUnwind::new(async {
+                // Moved in (zero bytes), not borrowed (a pointer).
+                let return_hint = return_hint;
                 let tape = target;
                 // The body; its value is `()` here.
                 {
@@ -105,7 +117,7 @@ async fn first_big(log: &Log, inputs: &[&str]) -> Result<u32, Error> {
                         return Flow::Site2;
                     }
                     if n > 10 {
-                        return Flow::Site3(Ok(n));
+                        return Flow::Site3(p::typed(return_hint.dup(), Ok(n)));
                     }
                     tape.borrow_mut().push(format!("kept {n}"));
                 }
@@ -114,23 +126,34 @@ async fn first_big(log: &Log, inputs: &[&str]) -> Result<u32, Error> {
             .await;
 
             // What exit is told: a `?` that left is a failure, with the
-            // error's `Debug` form; a returned `Ok` completed.
+            // error itself where it is `Error + Sync + 'static`; a returned
+            // `Ok` completed.
             let exit = {
-                let outcome = match &mut caught {
-                    Ok(Flow::Value(())) | Ok(Flow::Site0) | Ok(Flow::Site2) => Outcome::Completed,
-                    Ok(Flow::Site1(p::Err(error))) => Outcome::Failed(p::Failure::new(&*error)),
-                    Ok(Flow::Site1(p::Ok(never))) => match *never {},
-                    Ok(Flow::Site3(value)) => match value {
-                        Ok(_) => Outcome::Completed,
-                        Err(error) => Outcome::Failed(p::Failure::new(&*error)),
-                    },
-                    Err(payload) => p::panicked(payload),
+                // As in the expansion: only the impl that applies is used.
+                #[allow(unused_imports)]
+                use p::probe::{
+                    Any as _, Err as _, ErrDebug as _, ErrError as _, ErrRef as _, Residual as _,
+                    ResidualDebug as _, ResidualError as _, ResidualRef as _,
                 };
-                guard.exit(outcome).await
+                let outcome = match &mut caught {
+                    p::Ok(Flow::Value(())) | p::Ok(Flow::Site0) | p::Ok(Flow::Site2) => {
+                        Outcome::Completed
+                    }
+                    p::Ok(Flow::Site1(residual)) => {
+                        (&&&&p::probe::Probe(&*residual)).__async_with_failure()
+                    }
+                    p::Ok(Flow::Site3(value)) => {
+                        (&&&&&p::probe::Probe(&*value)).__async_with_outcome()
+                    }
+                    p::Err(payload) => p::panicked(payload),
+                };
+                let exit = p::AsyncContextManager::exit(p::exiting(&mut guard), outcome).await;
+                p::exited(&mut guard);
+                exit
             };
             let flow = match caught {
-                Ok(flow) => flow,
-                Err(payload) => p::resume(payload, None),
+                p::Ok(flow) => flow,
+                p::Err(payload) => p::resume(payload, None),
             };
             // An `exit` error replaces whatever the body was doing.
             exit?;

@@ -198,8 +198,18 @@ pub use async_with_core::{
 /// | how the body ended | [`Outcome`] |
 /// |---|---|
 /// | ran to its end, or left through `return`/`break`/`continue`, with a value that is not an `Err` | `Completed` |
-/// | left through `?` on an `Err` or `None`, or returned / evaluated to an `Err` | `Failed`, with the error's `Debug` form where it is `Debug + Sync` |
+/// | left through `?` on an `Err` or `None`, or returned / evaluated to an `Err` | `Failed`: see below for what it carries |
 /// | panicked | `Panicked`, with the payload; the panic resumes after `exit` (an `exit` error is then logged, not lost silently) |
+///
+/// What a [`Failure`](crate::Failure) carries depends on the error's type:
+///
+/// | the error (`E` in `Err(E)`) | `failure.as_error()` / `downcast_ref::<E>()` | `failure.error()` (`Debug`) |
+/// |---|---|---|
+/// | `Error + Sync + 'static` (`io::Error`, thiserror enums) | the error | its `Debug` form |
+/// | a reference `&E` / `&mut E` to a `Debug + Sync` error | `None` | its `Debug` form |
+/// | `Debug + Sync`, not `Error` (`String`, `&str`, `Box<dyn Error>`, `anyhow::Error`) | `None` | its `Debug` form |
+/// | not `Debug + Sync` | `None` | `None` |
+/// | `None` from `?` on an `Option` | `None` | `None` |
 ///
 /// If `enter` fails, `exit` is not called (as in Python). A panic inside
 /// `enter` or `exit` propagates unchanged.
@@ -215,32 +225,70 @@ pub use async_with_core::{
 ///
 /// # Limitations
 ///
-/// - A nested block is recognised by its name: it must be spelled
-///   `async_with!` (any path ending in `async_with`) for its own `return`,
-///   `?`, `break` and `continue` to be rewritten. Under another name (a
-///   re-export such as `scoped!`), nest blocks in separate functions, or use
-///   one invocation with several managers.
-/// - `?` and `return` are rewritten inside the standard formatting,
-///   assertion and `vec!` macros (`format!`, `println!`, `write!`,
-///   `assert_eq!`, `panic!`, `vec!`, ...), whose arguments are plain
-///   expressions. Inside any other macro's arguments they are not: the
-///   macro's tokens are opaque until it expands, after `async_with!`.
-/// - A body value whose type is inferred only from later context
-///   (`iter.collect()`, `s.parse().unwrap()`, `Default::default()`) is
-///   reported to `exit` as `Completed` even if
-///   it turns out to be an `Err`: classifying it earlier would make type
-///   inference guess. Annotate it (`collect::<Result<Vec<_>, _>>()`) to
-///   have an `Err` reported as failed.
-/// - The body runs inside an `async` block (that is how a panic is caught
-///   and `exit` still awaited), which captures locals the way a closure
-///   does: a local declared before the block and first assigned inside it
-///   (`let x; async_with!(m { x = 5; })`), or moved and then assigned again
-///   inside it, is refused by the borrow checker. Initialise it before the
-///   block, or make it the block's value (`let x = async_with!(m { 5 });`).
-/// - Control flow inside macros such as `tokio::select!` or `matches!`
-///   cannot leave the body (see above); the error then names the
-///   expansion's flow type. Compute the value first, then `?` or `return`
-///   it in the body itself.
+/// The body is type-checked as if inline: a value leaving through `return`
+/// or `break value` is checked against the function's or the loop's type,
+/// and the body's value against the type the macro's context expects (a
+/// `let` annotation, a parameter, the function's return). What remains is
+/// what the expansion must decide before rustc has seen the code after
+/// the block, or what Rust cannot express:
+///
+/// - **A value typed only by code after the block.** `exit` must be told
+///   whether the value is an `Err` before the block ends, so its type must
+///   be known there. Inline, `let n = { zero() }; takes_u32(n)` compiles;
+///   here rustc reports
+///   `error[E0282]: type annotations needed` with
+///   "help: consider specifying the generic argument".
+///   Annotate the type: `let n: u32 = async_with!(...)`, or turbofish the
+///   call (`zero::<u32>()`). A few calls that are typed by their context by
+///   nature (`collect()`, `parse()`, `into()`, `from()`, `Default::default()`)
+///   are not classified at all: their value is reported `Completed` unless
+///   annotated (`collect::<Result<Vec<_>, _>>()`).
+///   (`tests/ui/tail_typed_by_later_use.rs`)
+/// - **A tail of type `!` that only the type checker sees diverging** (a
+///   call to your own `-> !` function), where nothing gives the block a
+///   type (a statement `async_with!(m { fail() });`): `error[E0282]: type
+///   annotations needed`. End the body with `;` (`fail();`), as the
+///   statement it is. `panic!`, `todo!`, `unreachable!`, `loop {}`,
+///   `return`, and `std::process::exit`/`abort`, `panic_any` and
+///   `resume_unwind` are recognised and need nothing, and with a type from
+///   the context (`let x: u8 = ...`, a function's tail) any `-> !` call
+///   works. (`tests/ui/never_call_tail_without_context.rs`)
+/// - **An error type that borrows and implements `Error`** (a lifetime
+///   parameter, such as a parser error over `&'a str`), left through `?`
+///   or as an `Err`: `exit` is given the error itself, which needs
+///   `'static`, and rustc's choice of that path cannot depend on a
+///   lifetime, so the error is `lifetime may not live long enough ...
+///   requires that '1 must outlive 'static`. Convert it to an owned error
+///   first: `.map_err(|e| e.to_string())?` or an owned error type.
+///   References to errors (`Result<T, &io::Error>`) are fine: `exit` sees
+///   their `Debug` form. (`tests/ui/error_type_with_a_lifetime.rs`)
+/// - **A local first assigned inside the body.** The body runs inside an
+///   `async` block (that is how a panic is caught and `exit` still
+///   awaited), which captures locals the way a closure does: `let x;
+///   async_with!(m { x = 5; })` is `error[E0381]: used binding `x` isn't
+///   initialized` with "help: consider assigning a value". Initialise it
+///   before the block, or make it the block's value
+///   (`let x = async_with!(m { 5 });`). (`tests/ui/local_assigned_in_body.rs`)
+/// - **Control flow inside another macro's arguments.** `?` and `return`
+///   are rewritten inside the standard formatting, assertion and `vec!`
+///   macros, whose arguments are plain expressions; inside any other
+///   macro's tokens (`tokio::select!`, `matches!`, your own) they are not,
+///   since those tokens are opaque until that macro expands, after
+///   `async_with!`. The error names the expansion's flow type
+///   (`expected ..., found __AsyncWithFlow0<_>`). Compute the value first,
+///   then `?` or `return` it in the body itself.
+///   (`tests/ui/return_inside_another_macro.rs`)
+/// - **A nested block under another name.** A nested block is recognised by
+///   its name: it must be spelled `async_with!` (any path ending in
+///   `async_with`) for its own `return`, `?`, `break` and `continue` to be
+///   rewritten. Under another name (a re-export such as `scoped!`), nest
+///   blocks in separate functions, or use one invocation with several
+///   managers.
+/// - **Lints on the tail expression.** The body's last expression is
+///   checked through a call that gives it its expected type; `unreachable_code`
+///   and `unused_braces` are allowed on that expression (a `-> !` tail would
+///   otherwise make the call unreachable), so those two lints do not fire
+///   inside it.
 /// - Names starting with `__async_with` are the expansion's: a constant or
 ///   unit struct with such a name in scope clashes with it.
 ///
@@ -260,6 +308,13 @@ macro_rules! async_with {
 // Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use async_with_core::private::*;
+    // Exactly what the expansion names (and `Unmarked`, which its error
+    // for an unmarked fallible manager names), nothing else.
+    #[doc(hidden)]
+    pub use async_with_core::private::{
+        AsyncContextManager, Branch, CatchUnwind, ControlFlow, Err, Guard, Hint, Infallible, Ok,
+        Outcome, Unmarked, UnmarkedResult, core, exited, exiting, panicked, probe, resume, typed,
+    };
+    #[doc(hidden)]
     pub use async_with_macros::async_with_inner;
 }

@@ -1,21 +1,43 @@
 //! Runtime support for the `async_with!` expansion. Not public API.
 //!
 //! Everything the expansion names goes through `$crate::__private`, which
-//! re-exports this module, so the macro keeps working when re-exported,
+//! re-exports the items it uses from this module by name (the list is in
+//! the facade's `src/lib.rs`), so the macro keeps working when re-exported,
 //! renamed, or used in a crate that shadows `core`, `Result` or `Option`.
+//! Every item is `#[doc(hidden)]`.
 
+mod hint;
+#[doc(hidden)]
+pub mod probe;
+
+#[doc(hidden)]
+pub use hint::{Hint, typed};
+
+#[doc(hidden)]
 pub use core;
+#[doc(hidden)]
 pub use core::convert::Infallible;
-pub use core::future::Future;
+#[doc(hidden)]
 pub use core::ops::ControlFlow;
-pub use core::option::Option::{self, None, Some};
-pub use core::result::Result::{self, Err, Ok};
+#[doc(hidden)]
+pub use core::result::Result::{Err, Ok};
 
+use core::option::Option::{self, None, Some};
+use core::result::Result;
+
+use crate::outcome::PanicPayload;
+use crate::unwind::Payload;
+
+#[doc(hidden)]
 pub use crate::AsyncContextManager;
+#[doc(hidden)]
 pub use crate::guard::Guard;
-pub use crate::outcome::{Failure, Outcome, PanicPayload};
-pub use crate::unwind::{CatchUnwind, Payload, resume};
+#[doc(hidden)]
+pub use crate::outcome::Outcome;
+#[doc(hidden)]
+pub use crate::unwind::{CatchUnwind, resume};
 
+#[doc(hidden)]
 /// The manager whose `exit` the expansion awaits; a function rather than a
 /// method so that, when the expression is not a manager, every call fails
 /// with the same trait error, which rustc reports once.
@@ -24,6 +46,7 @@ pub fn exiting<M: AsyncContextManager>(guard: &mut Guard<M>) -> &mut M {
     guard.exiting()
 }
 
+#[doc(hidden)]
 /// Disarms the guard once the manager's `exit` completed.
 #[inline]
 pub fn exited<M: AsyncContextManager>(guard: &mut Guard<M>) {
@@ -34,6 +57,7 @@ pub fn exited<M: AsyncContextManager>(guard: &mut Guard<M>) {
 ///
 /// `Try` is unstable, so the body's `?` is rewritten to this trait, which
 /// covers what `?` is used on in async code: `Result` and `Option`.
+#[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "`?` inside `async_with!` works on `Result` and `Option`, not on `{Self}`",
     label = "this `?` is inside an `async_with!` body",
@@ -78,13 +102,14 @@ impl<T> Branch for Option<T> {
 /// Unwraps the result of a manager that was not marked with `?`: only a
 /// manager whose error is `Infallible` may go unmarked.
 #[inline]
-pub fn unmarked<T, E: Unmarked>(result: Result<T, E>) -> T {
+fn unmarked<T, E: Unmarked>(result: Result<T, E>) -> T {
     match result {
         Ok(value) => value,
         Err(error) => error.unreachable(),
     }
 }
 
+#[doc(hidden)]
 /// [`unmarked`] as a method, so that the `Unmarked` error lands on the
 /// receiver (the manager's span) rather than on a path the facade wrote.
 pub trait UnmarkedResult<T, E> {
@@ -104,6 +129,7 @@ impl<T, E> UnmarkedResult<T, E> for Result<T, E> {
     }
 }
 
+#[doc(hidden)]
 /// Implemented only for `Infallible`: a manager that can fail must be marked.
 #[diagnostic::on_unimplemented(
     message = "this manager can fail with `{Self}`, so `async_with!` needs it marked with `?`",
@@ -122,130 +148,8 @@ impl Unmarked for Infallible {
     }
 }
 
-/// Classifies a value that left the body (its tail value, a `return` or a
-/// `break`), by autoref specialization: an `Err` is a failure, with its
-/// `Debug` form when the error is `Debug + Sync`; anything else completed.
-///
-/// Only used where the value's type is already known when the expansion is
-/// type-checked, so the method picked is never a guess.
-pub mod probe {
-    use core::fmt::Debug;
-
-    use crate::{Failure, Outcome};
-
-    /// Wraps a reference to the value being classified.
-    #[derive(Debug)]
-    pub struct Probe<'a, T: ?Sized>(pub &'a T);
-
-    /// An `Err` whose error can be shown to `exit`.
-    pub trait ErrDebug<'a> {
-        /// The outcome for this value.
-        fn __async_with_outcome(&self) -> Outcome<'a>;
-    }
-
-    impl<'a, T, E: Debug + Sync> ErrDebug<'a> for &&Probe<'a, Result<T, E>> {
-        #[inline]
-        fn __async_with_outcome(&self) -> Outcome<'a> {
-            match self.0 {
-                Ok(_) => Outcome::Completed,
-                Err(error) => Outcome::Failed(Failure::new(error)),
-            }
-        }
-    }
-
-    /// An `Err` whose error cannot be shown.
-    pub trait Err<'a> {
-        /// The outcome for this value.
-        fn __async_with_outcome(&self) -> Outcome<'a>;
-    }
-
-    impl<'a, T, E> Err<'a> for &Probe<'a, Result<T, E>> {
-        #[inline]
-        fn __async_with_outcome(&self) -> Outcome<'a> {
-            match self.0 {
-                Ok(_) => Outcome::Completed,
-                Err(_) => Outcome::Failed(Failure::opaque()),
-            }
-        }
-    }
-
-    /// Any other value.
-    pub trait Any<'a> {
-        /// The outcome for this value.
-        fn __async_with_outcome(&self) -> Outcome<'a>;
-    }
-
-    impl<'a, T: ?Sized> Any<'a> for Probe<'a, T> {
-        #[inline]
-        fn __async_with_outcome(&self) -> Outcome<'a> {
-            Outcome::Completed
-        }
-    }
-
-    /// The residual of a `?` that left the body: always a failure.
-    pub trait ResidualDebug<'a> {
-        /// The outcome for this residual.
-        fn __async_with_failure(&self) -> Outcome<'a>;
-    }
-
-    impl<'a, E: Debug + Sync> ResidualDebug<'a> for &Probe<'a, Result<core::convert::Infallible, E>> {
-        #[inline]
-        fn __async_with_failure(&self) -> Outcome<'a> {
-            match self.0 {
-                Ok(never) => match *never {},
-                Err(error) => Outcome::Failed(Failure::new(error)),
-            }
-        }
-    }
-
-    /// A residual without a printable error (`None`, or an error that is
-    /// not `Debug + Sync`).
-    pub trait Residual<'a> {
-        /// The outcome for this residual.
-        fn __async_with_failure(&self) -> Outcome<'a>;
-    }
-
-    impl<'a, T: ?Sized> Residual<'a> for Probe<'a, T> {
-        #[inline]
-        fn __async_with_failure(&self) -> Outcome<'a> {
-            Outcome::Failed(Failure::opaque())
-        }
-    }
-
-    /// An `exit` error with a `Debug` form, reported when a panic resumes.
-    pub trait ExitErrorDebug {
-        /// The error's `Debug` form, if `exit` failed.
-        fn __async_with_exit_error(&self) -> Option<&dyn Debug>;
-    }
-
-    impl<E: Debug> ExitErrorDebug for &Probe<'_, Result<(), E>> {
-        #[inline]
-        fn __async_with_exit_error(&self) -> Option<&dyn Debug> {
-            match self.0 {
-                Ok(()) => None,
-                Err(error) => Some(error),
-            }
-        }
-    }
-
-    /// An `exit` error without a `Debug` form.
-    pub trait ExitError {
-        /// A placeholder `Debug` form, if `exit` failed.
-        fn __async_with_exit_error(&self) -> Option<&dyn Debug>;
-    }
-
-    impl<E> ExitError for Probe<'_, Result<(), E>> {
-        #[inline]
-        fn __async_with_exit_error(&self) -> Option<&dyn Debug> {
-            match self.0 {
-                Ok(()) => None,
-                Err(_) => Some(&"an error without a `Debug` form"),
-            }
-        }
-    }
-}
-
 /// The outcome for a caught panic.
+#[doc(hidden)]
 #[cfg(feature = "std")]
 #[inline]
 pub fn panicked(payload: &mut Payload) -> Outcome<'_> {
@@ -253,6 +157,7 @@ pub fn panicked(payload: &mut Payload) -> Outcome<'_> {
 }
 
 /// Without `std` no panic is caught, so there is no payload.
+#[doc(hidden)]
 #[cfg(not(feature = "std"))]
 #[inline]
 pub fn panicked(payload: &mut Payload) -> Outcome<'_> {

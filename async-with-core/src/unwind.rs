@@ -6,21 +6,24 @@ use core::task::{Context, Poll};
 
 /// What a caught panic carries.
 #[cfg(feature = "std")]
-pub type Payload = std::boxed::Box<dyn core::any::Any + Send>;
+pub(crate) type Payload = std::boxed::Box<dyn core::any::Any + Send>;
 
 /// Without `std` a panic cannot be caught; this type has no values.
 #[cfg(not(feature = "std"))]
-pub type Payload = core::convert::Infallible;
+pub(crate) type Payload = core::convert::Infallible;
 
-/// A future that resolves to `Err(payload)` instead of unwinding through its
-/// caller when the inner future panics.
-///
-/// Without the `std` feature panics are not caught: they unwind through the
-/// block, whose guard then runs the `cancel` hook.
-#[derive(Debug)]
-#[must_use = "futures do nothing unless awaited"]
-pub struct CatchUnwind<F> {
-    future: F,
+pin_project_lite::pin_project! {
+    /// A future that resolves to `Err(payload)` instead of unwinding through
+    /// its caller when the inner future panics.
+    ///
+    /// Without the `std` feature panics are not caught: they unwind through
+    /// the block, whose guard then runs the `cancel` hook.
+    #[derive(Debug)]
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct CatchUnwind<F> {
+        #[pin]
+        future: F,
+    }
 }
 
 impl<F: Future> CatchUnwind<F> {
@@ -35,11 +38,7 @@ impl<F: Future> Future for CatchUnwind<F> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `future` is structurally pinned: it is never moved out of
-        // `self`, and `CatchUnwind` has no `Drop` impl and is `Unpin` only
-        // when `F` is.
-        let future = unsafe { self.map_unchecked_mut(|this| &mut this.future) };
-        poll_catching(future, cx)
+        poll_catching(self.project().future, cx)
     }
 }
 

@@ -26,6 +26,7 @@ fn expr_diverges(expr: &Expr) -> bool {
     match expr {
         Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
         Expr::Macro(mac) => is_diverging_macro(&mac.mac),
+        Expr::Call(call) => is_diverging_call(&call.func),
         Expr::Block(inner) if inner.label.is_none() => block_diverges(&inner.block),
         Expr::Unsafe(inner) => block_diverges(&inner.block),
         Expr::Paren(inner) => expr_diverges(&inner.expr),
@@ -92,6 +93,29 @@ fn breaks_out_of(body: &syn::Block, label: Option<&syn::Label>) -> bool {
     };
     breaks.visit_block(body);
     breaks.found
+}
+
+/// The standard library's functions that return `!`, named with their
+/// module (`process::exit`, `std::process::abort`), so that a function of
+/// the user's that happens to be called `exit` is not mistaken for one.
+/// Other `-> !` calls are seen by the type checker instead, where the
+/// block's context gives the body a type (see the Limitations).
+fn is_diverging_call(func: &Expr) -> bool {
+    let Expr::Path(path) = func else {
+        return false;
+    };
+    let names: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    matches!(
+        names.iter().map(String::as_str).collect::<Vec<_>>()[..],
+        [.., "process", "exit" | "abort"]
+            | [.., "panic", "panic_any" | "resume_unwind"]
+            | [.., "hint", "unreachable_unchecked"]
+    )
 }
 
 fn is_diverging_macro(mac: &Macro) -> bool {

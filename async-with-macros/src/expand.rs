@@ -29,42 +29,60 @@
 //! inside `a`'s body and a failure to enter `b` still exits `a`.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 use syn::{Block, Expr, Ident, Stmt};
 
 use crate::classify;
-use crate::names;
-use crate::parse::{Invocation, Manager, Split};
-use crate::rewrite::{Rewriter, Site, SiteKind};
+use crate::fallback;
+use crate::names::{self, ident};
+use crate::parse::{self, Invocation, Manager};
+use crate::rewrite::{Rewriter, Site, SiteKind, Target};
 
-/// An identifier the user's code cannot name (`Span::mixed_site()`).
-pub(crate) fn ident(name: &str) -> Ident {
-    Ident::new(name, Span::mixed_site())
+/// Expands an invocation's tokens (after the facade's `$crate`): the one
+/// place that parses an invocation, and falls back softly when it does not
+/// parse. Top-level and nested blocks both come through here; `depth`
+/// keeps the flow enums of nested blocks apart.
+pub(crate) fn invocation(krate: &TokenStream, tokens: TokenStream, depth: usize) -> TokenStream {
+    let split = parse::split_body(tokens);
+    match Invocation::parse(&split) {
+        Ok(Invocation { managers, body }) => {
+            let nested_depth = depth + managers.len();
+            nest(krate, managers, body, depth, nested_depth).to_token_stream()
+        }
+        Err(error) => fallback::fallback(krate, &split, &error),
+    }
 }
 
-/// Expands a parsed invocation; `depth` keeps nested flow enums apart.
-pub(crate) fn expand(invocation: Invocation, depth: usize) -> TokenStream {
-    let Invocation {
-        krate,
-        managers,
-        body,
-    } = invocation;
-    let count = managers.len();
-    // The innermost manager wraps the user's body; each outer one wraps the
-    // expansion of the next.
-    let mut block = body;
-    for (index, manager) in managers.into_iter().enumerate().rev() {
-        let expr = guarded(&krate, manager, block, depth + index, depth + count);
-        block = Block {
+/// The expansion's one recursion: the first manager is guarded around the
+/// expansion of the others, the last one around the body; an `async_with!`
+/// nested in a body comes back here through [`invocation`], called by the
+/// rewriter, so that its own ways out become sites of the enclosing body.
+///
+/// ```text
+/// // Input:
+/// async_with!(a => x, b => y { body })
+/// // Output (as written by `guarded`):
+/// guarded(a => x, { guarded(b => y, { body }) })
+/// ```
+fn nest(
+    krate: &TokenStream,
+    mut managers: Vec<Manager>,
+    body: Block,
+    depth: usize,
+    nested_depth: usize,
+) -> Expr {
+    let manager = managers.remove(0);
+    let body = if managers.is_empty() {
+        body
+    } else {
+        let inner = nest(krate, managers, body, depth + 1, nested_depth);
+        Block {
             brace_token: Default::default(),
-            stmts: vec![Stmt::Expr(expr, None)],
-        };
-    }
-    match block.stmts.pop() {
-        Some(Stmt::Expr(expr, None)) => quote!(#expr),
-        _ => unreachable!("an invocation has at least one manager"),
-    }
+            stmts: vec![Stmt::Expr(inner, None)],
+        }
+    };
+    guarded(krate, manager, body, depth, nested_depth)
 }
 
 /// One manager around `body`.
@@ -76,21 +94,23 @@ fn guarded(
     nested_depth: usize,
 ) -> Expr {
     let p = quote!(#krate::__private);
-    let flow = format_ident!("__AsyncWithFlow{}", depth, span = Span::mixed_site());
+    let flow = names::flow(depth);
     let value_anchored = classify::block_is_anchored(&body);
     let diverges = classify::block_diverges(&body);
-    let mut rewriter = Rewriter::new(krate, &flow, nested_depth);
+    let nested = |tokens| invocation(krate, tokens, nested_depth);
+    let mut rewriter = Rewriter::new(krate, &flow, &nested);
     rewriter.visit_block_mut(&mut body);
     let sites = rewriter.sites;
+    let hints = rewriter.hints;
 
-    let guard = ident("__async_with_guard");
-    let target = ident("__async_with_target");
-    let value = ident("__async_with_value");
-    let caught = ident("__async_with_caught");
-    let exit = ident("__async_with_exit");
-    let outcome = ident("__async_with_outcome");
-    let payload = ident("__async_with_payload");
-    let flow_value = ident("__async_with_flow");
+    let guard = ident(names::GUARD);
+    let target = ident(names::TARGET);
+    let value = ident(names::VALUE);
+    let caught = ident(names::CAUGHT);
+    let exit = ident(names::EXIT);
+    let outcome = ident(names::OUTCOME);
+    let payload = ident(names::PAYLOAD);
+    let flow_value = ident(names::FLOW);
 
     // What can go wrong with the manager (not a manager, unmarked but
     // fallible, an error `?` cannot convert, `.await` outside `async`) is
@@ -103,12 +123,12 @@ fn guarded(
     let at = Span::mixed_site().located_at(manager_span);
     let at_manager = |name: &str| Ident::new(name, at);
     let p_at = {
-        let krate = krate_at(krate, manager_span);
+        let krate = names::krate_at(krate, manager_span);
         quote_spanned!(at=> #krate::__private)
     };
-    let guard_at = at_manager("__async_with_guard");
-    let exit_at = at_manager("__async_with_exit");
-    let outcome_at = at_manager("__async_with_outcome");
+    let guard_at = at_manager(names::GUARD);
+    let exit_at = at_manager(names::EXIT);
+    let outcome_at = at_manager(names::OUTCOME);
     // `(make()?)` keeps its `?` from being the mark; as an argument the
     // parentheses are redundant, and would trip `unused_parens`.
     let manager_expr = match &manager.expr {
@@ -116,7 +136,7 @@ fn guarded(
         expr => expr,
     };
     let new_guard = quote_spanned!(at=> #p_at::Guard::new(#manager_expr));
-    let entered_at = at_manager("__async_with_entered");
+    let entered_at = at_manager(names::ENTERED);
     let enter = quote_spanned!(at=> #guard_at.enter().await);
     let (entered, exited) = match &manager.mark {
         Some(mark) => (quote!(#enter #mark), quote!(#exit_at #mark;)),
@@ -144,8 +164,32 @@ fn guarded(
         #exit_at
     };
 
+    // The hints, tied to their targets before the body is type-checked
+    // (rustc checks in source order), then moved into the body's block.
+    let hint_names: Vec<&Ident> = hints.iter().map(|(_, hint)| hint).collect();
+    let hint_ties = hints.iter().map(|(target, hint)| {
+        let leave = match target {
+            Target::Return => quote!(return),
+            Target::Break(label) => quote!(break #label),
+        };
+        quote! {
+            let #hint = #p::Hint::new();
+            #[allow(unreachable_code)]
+            if false { #leave #hint.get(); }
+        }
+    });
+    // The body's value is checked against the type the macro's context
+    // expects (a `let` annotation, a parameter, the function's return): the
+    // rest of the expansion is the second argument of `typed`, whose first
+    // argument ties `outer_hint` (hence `inner_hint`) to that type first.
+    let outer_hint = ident(names::OUTER_HINT);
+    let inner_hint = ident(names::INNER_HINT);
+
     // A diverging body is spliced in as the async block's own statements:
     // as a `let` initializer it would be a diverging sub-expression.
+    // Only the tail goes through `typed`: a wider wrapper would need a wider
+    // `allow` (a diverging argument makes the call unreachable).
+    let typed_tail = !diverges && type_tail(&p, &mut body, &inner_hint);
     let run_body = if diverges {
         let stmts = &body.stmts;
         quote!(#(#stmts)*)
@@ -158,9 +202,47 @@ fn guarded(
         }
     };
     let enum_def = flow_enum(&p, &flow, &sites, diverges);
-    let hints = return_hint(&flow, &sites, &caught);
     let classify = classify_arms(&p, &flow, &sites, value_anchored, diverges);
     let dispatch = dispatch_arms(&flow, &sites, diverges);
+
+    let rest = quote! {
+        let mut #caught = #p::CatchUnwind::new(async {
+            #(let #hint_names = #hint_names;)*
+            let #target = #target;
+            #bind
+            #run_body
+        })
+        #dot_await;
+        let #exit = {
+            #[allow(unused_imports)]
+            use #p::probe::{Any as _, Err as _, ErrDebug as _, ErrError as _, ErrRef as _, Residual as _, ResidualDebug as _, ResidualError as _, ResidualRef as _};
+            let #outcome = match &mut #caught {
+                #classify
+                #p::Err(#payload) => #p::panicked(#payload),
+            };
+            #exit_call
+        };
+        let #flow_value = match #caught {
+            #p::Ok(#flow_value) => #flow_value,
+            #p::Err(#payload) => {
+                #[allow(unused_imports)]
+                use #p::probe::{ExitError as _, ExitErrorDebug as _};
+                #p::resume(#payload, (&&#p::probe::Probe(&#exit)).__async_with_exit_error())
+            }
+        };
+        #exited
+        match #flow_value {
+            #dispatch
+        }
+    };
+    let value_part = if !typed_tail {
+        rest
+    } else {
+        quote! {
+            let (#outer_hint, #inner_hint) = #p::Hint::pair();
+            #p::typed(#outer_hint, { #rest })
+        }
+    };
 
     // Parsed rather than kept verbatim: an outer manager's rewriter must see
     // this block's own ways out (its replayed `return`, its `?`).
@@ -170,39 +252,61 @@ fn guarded(
             #enter_first
             let #target = #entered;
             #enum_def
-            let mut #caught = #p::CatchUnwind::new(async {
-                let #target = #target;
-                #bind
-                #run_body
-            })
-            #dot_await;
-            #hints
-            let #exit = {
-                #[allow(unused_imports)]
-                use #p::probe::{Any as _, Err as _, ErrDebug as _, Residual as _, ResidualDebug as _};
-                let #outcome = match &mut #caught {
-                    #classify
-                    #p::Err(#payload) => #p::panicked(#payload),
-                };
-                #exit_call
-            };
-            let #flow_value = match #caught {
-                #p::Ok(#flow_value) => #flow_value,
-                #p::Err(#payload) => {
-                    #[allow(unused_imports)]
-                    use #p::probe::{ExitError as _, ExitErrorDebug as _};
-                    #p::resume(#payload, (&&#p::probe::Probe(&#exit)).__async_with_exit_error())
-                }
-            };
-            #exited
-            match #flow_value {
-                #dispatch
-            }
+            #(#hint_ties)*
+            #value_part
         }
     };
     match syn::parse2(tokens.clone()) {
         Ok(expr) => expr,
         Err(_) => Expr::Verbatim(tokens),
+    }
+}
+
+/// Passes the body's tail through `typed(hint, tail)`, so that it is checked
+/// with the type the macro's context expects; whether it had a tail.
+///
+/// ```text
+/// // Input:
+/// { let a = 1; zero() }
+/// // Output:
+/// { let a = 1; #[allow(..)] let value = $p::typed(hint, zero()); value }
+/// ```
+fn type_tail(p: &TokenStream, body: &mut Block, hint: &Ident) -> bool {
+    let tail = match body.stmts.last() {
+        Some(Stmt::Expr(_, None)) => match body.stmts.pop() {
+            Some(Stmt::Expr(tail, None)) => tail,
+            _ => unreachable!("just matched"),
+        },
+        Some(Stmt::Macro(mac)) if mac.semi_token.is_none() => {
+            let mac = mac.clone();
+            body.stmts.pop();
+            Expr::Macro(syn::ExprMacro {
+                attrs: mac.attrs,
+                mac: mac.mac,
+            })
+        }
+        _ => return false,
+    };
+    let value = ident(names::TAIL);
+    // A tail of type `!` (`process::exit(0)`) makes the call unreachable,
+    // and a block tail would read as braces around an argument.
+    let tied = quote! {
+        #[allow(unreachable_code, unused_braces)]
+        let #value = #p::typed(#hint, #tail);
+    };
+    // Tokens that do not parse (a broken `$crate` in fuzzing) stay tokens.
+    body.stmts
+        .push(syn::parse2(tied.clone()).unwrap_or(Stmt::Expr(Expr::Verbatim(tied), None)));
+    body.stmts
+        .push(Stmt::Expr(Expr::Path(path_of(value)), None));
+    true
+}
+
+fn path_of(ident: Ident) -> syn::ExprPath {
+    syn::ExprPath {
+        attrs: Vec::new(),
+        qself: None,
+        path: ident.into(),
     }
 }
 
@@ -216,14 +320,14 @@ fn flow_enum(p: &TokenStream, flow: &Ident, sites: &[Site], diverges: bool) -> T
         // Never constructed, so its type could not be inferred.
         variants.push(quote!(Value(#p::Infallible)));
     } else {
-        let value_ty = ident("__AsyncWithValue");
+        let value_ty = ident(names::VALUE_TYPE);
         variants.push(quote!(Value(#value_ty)));
         params.push(value_ty);
     }
     // Every `return value` has the function's return type: one parameter
     // serves them all, and one hint ties it to that type.
     let returns = sites.iter().any(is_return_with_value);
-    let return_ty = ident("__AsyncWithReturn");
+    let return_ty = ident(names::RETURN_TYPE);
     if returns {
         params.push(return_ty.clone());
     }
@@ -232,46 +336,20 @@ fn flow_enum(p: &TokenStream, flow: &Ident, sites: &[Site], diverges: bool) -> T
         if is_return_with_value(site) {
             variants.push(quote!(#variant(#return_ty)));
         } else if site.has_value {
-            let param = format_ident!("__AsyncWith{}", variant, span = Span::mixed_site());
+            let param = names::site_type(variant);
             variants.push(quote!(#variant(#param)));
             params.push(param);
         } else {
             variants.push(quote!(#variant));
         }
     }
-    let hint = returns.then(|| {
-        let hint = ident("__async_with_return_hint");
-        quote! {
-            fn #hint(_: &#p::Result<Self, #p::Payload>) -> #return_ty {
-                #p::core::unreachable!()
-            }
-        }
-    });
     quote! {
         enum #flow<#(#params),*> { #(#variants),* }
-        impl<#(#params),*> #flow<#(#params),*> { #hint }
     }
 }
 
 fn is_return_with_value(site: &Site) -> bool {
     site.has_value && matches!(site.kind, SiteKind::Return { .. })
-}
-
-/// Ties the `return value` sites' type to the function's return type before
-/// the values are classified, as `return value` inline would.
-///
-/// One hint per block, whatever its number of returns: an enclosing block
-/// rewrites this hint's `return` as one more return site of its own, which
-/// shares that block's single hint, so nesting adds a site per level.
-fn return_hint(flow: &Ident, sites: &[Site], caught: &Ident) -> TokenStream {
-    if !sites.iter().any(is_return_with_value) {
-        return TokenStream::new();
-    }
-    let hint = ident("__async_with_return_hint");
-    quote! {
-        #[allow(unreachable_code)]
-        if false { return #flow::#hint(&#caught); }
-    }
 }
 
 /// The outcome `exit` is told, per way out.
@@ -282,10 +360,10 @@ fn classify_arms(
     value_anchored: bool,
     diverges: bool,
 ) -> TokenStream {
-    let value = ident("__async_with_value");
+    let value = ident(names::VALUE);
     let classify_value = |anchored: bool| {
         if anchored {
-            quote!((&&&#p::probe::Probe(&*#value)).__async_with_outcome())
+            quote!((&&&&&#p::probe::Probe(&*#value)).__async_with_outcome())
         } else {
             quote!(#p::Outcome::Completed)
         }
@@ -301,7 +379,7 @@ fn classify_arms(
         let variant = &site.variant;
         let arm = match (&site.kind, site.has_value) {
             (SiteKind::Try { .. }, _) => {
-                quote!(#p::Ok(#flow::#variant(#value)) => (&&#p::probe::Probe(&*#value)).__async_with_failure(),)
+                quote!(#p::Ok(#flow::#variant(#value)) => (&&&&#p::probe::Probe(&*#value)).__async_with_failure(),)
             }
             (SiteKind::Return { .. }, true) => {
                 let outcome = classify_value(true);
@@ -322,7 +400,7 @@ fn classify_arms(
 /// tokens, so errors (a `break` outside a loop, an unknown label, a `?`
 /// that cannot convert) point at them.
 fn dispatch_arms(flow: &Ident, sites: &[Site], diverges: bool) -> TokenStream {
-    let value = ident("__async_with_value");
+    let value = ident(names::VALUE);
     // A body that ends in `return x;` diverges inline; the value arm must
     // diverge too, or `async_with!(..);` as a function's last statement
     // would be `()`.
@@ -349,102 +427,4 @@ fn dispatch_arms(flow: &Ident, sites: &[Site], diverges: bool) -> TokenStream {
         arms.push(quote!(#pattern => #replay,));
     }
     quote!(#(#arms)*)
-}
-
-/// Fails softly: the error, and the user's body as a plain block, so that
-/// the body's own errors still show and rust-analyzer still completes in it.
-/// The names the patterns would have bound are bound to the error
-/// expression, whose type is `{type error}`, so their uses add no errors.
-///
-/// ```text
-/// // Input (a `,` is missing):
-/// async_with!(open() => conn log() => out { conn.send(out).await })
-/// // Output:
-/// {
-///     let error = { $crate::__private::core::compile_error!("expected `,` ...") };
-///     let _ = open();                       // still type-checked, never run
-///     let conn = error;
-///     let out = error;
-///     { conn.send(out).await }              // no further errors from here
-/// }
-/// ```
-pub(crate) fn fallback(krate: &TokenStream, split: &Split, error: &syn::Error) -> TokenStream {
-    let error = compile_error(krate, error);
-    let names = names::bound_names(&split.head);
-    // Never run (the crate does not compile): only type-checked.
-    let managers = crate::parse::manager_exprs(&split.head);
-    let poisoned = ident("__async_with_error");
-    let Some(body) = &split.body else {
-        return quote! {
-            {
-                let #poisoned = #error;
-                #(let #names = #poisoned;)*
-                #(let _ = #managers;)*
-                #poisoned
-            }
-        };
-    };
-    quote! {
-        {
-            let #poisoned = #error;
-            #(let _ = #managers;)*
-            #(let #names = #poisoned;)*
-            #body
-        }
-    }
-}
-
-/// `compile_error!` through `$crate`, one per message, each at its span;
-/// the last is the block's value, so a binding of it has the type
-/// `{type error}` and its uses add no errors.
-///
-/// ```text
-/// // Input: an error "expected ..." spanning the user's tokens `a b`
-/// // Output:
-/// { $crate::__private::core::compile_error!("expected ...") }
-/// //  ^ located at `a`                                   ^ located at `b`
-/// ```
-pub(crate) fn compile_error(krate: &TokenStream, error: &syn::Error) -> TokenStream {
-    use proc_macro2::TokenTree;
-
-    // syn renders each message as `::core::compile_error! { "..." }` with
-    // the path at the error's first token and the group at its last one;
-    // keep those locations, but reach `core` through `$crate`.
-    let trees: Vec<TokenTree> = error.to_compile_error().into_iter().collect();
-    let mut errors = Vec::new();
-    for window in trees.windows(8) {
-        let (TokenTree::Ident(core), TokenTree::Ident(name), TokenTree::Group(group)) =
-            (&window[2], &window[5], &window[7])
-        else {
-            continue;
-        };
-        if core != "core" || name != "compile_error" {
-            continue;
-        }
-        let start = core.span();
-        let path = krate_at(krate, start);
-        let bang = quote_spanned!(start=> ::__private::core::compile_error!);
-        let mut args = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, group.stream());
-        args.set_span(group.span());
-        errors.push(quote!(#path #bang #args));
-    }
-    if errors.is_empty() {
-        // syn rendered its errors some other way: never lose them.
-        return error.to_compile_error();
-    }
-    quote!({ #(#errors);* })
-}
-
-/// `$crate`, resolved where the facade wrote it but located at `span`, so
-/// that a diagnostic about a path starting with it points at the user's
-/// token rather than at the whole invocation.
-pub(crate) fn krate_at(krate: &TokenStream, span: Span) -> TokenStream {
-    krate
-        .clone()
-        .into_iter()
-        .map(|mut tree| {
-            tree.set_span(tree.span().located_at(span));
-            tree
-        })
-        .collect()
 }

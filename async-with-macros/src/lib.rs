@@ -2,18 +2,23 @@
 //! `async_with!`. An implementation detail: depend on `async-with`, which
 //! pins this crate exactly and hands it `$crate`.
 //!
-//! - `parse.rs`: the invocation's grammar.
-//! - `expand.rs`: one guarded block per manager.
-//! - `rewrite.rs`: the control-flow rewriter for `return`, `?`, `break`
-//!   and `continue` in the body.
-//! - `classify.rs`: what can be read from the body's shape without types
-//!   (does it diverge, is a value's type known early enough to classify).
-//! - `names.rs`: the names a pattern binds, for the soft-failure fallback.
+//! The modules form a one-way pipeline (each imports only those before it):
+//!
+//! 1. `parse.rs`: the invocation's grammar.
+//! 2. `classify.rs`: what can be read from the body's shape without types
+//!    (does it diverge, is a value's type known early enough to classify).
+//! 3. `names.rs`: every name the expansion introduces (a leaf).
+//! 4. `rewrite.rs`: the control-flow rewriter for `return`, `?`, `break`
+//!    and `continue` in the body; nested blocks are expanded through a
+//!    function it is handed, not by importing `expand`.
+//! 5. `fallback.rs`: error recovery, when an invocation does not parse.
+//! 6. `expand.rs`: emission, one guarded block per manager; the one
+//!    "parse, else fall back" dispatch and the one recursion.
 //!
 //! # Diagnostics
 //!
 //! - A parse error is one `compile_error!` at the user's token, reached
-//!   through `$crate`; the expansion then fails softly (`expand::fallback`):
+//!   through `$crate`; the expansion then fails softly (`fallback::fallback`):
 //!   it still contains the body, with the pattern's names bound to the error
 //!   (so their uses add no errors) and the manager expressions type-checked.
 //! - Type errors about the manager (not a manager, fallible but unmarked, an
@@ -29,13 +34,19 @@
     unreachable_pub
 )]
 
+// The pipeline, in the order its modules import each other: grammar,
+// analysis of the body, rewrite, emission (which alone imports its
+// siblings); `names` and `fallback` serve emission.
 mod classify;
 mod expand;
+mod fallback;
 #[cfg(test)]
 mod fuzz_tests;
 mod names;
 mod parse;
 mod rewrite;
+#[cfg(test)]
+mod snapshot_tests;
 
 use proc_macro::TokenStream;
 
@@ -46,16 +57,11 @@ pub fn async_with_inner(input: TokenStream) -> TokenStream {
     expand(input.into()).into()
 }
 
-/// Parses and expands; on a parse error, fails softly (see
-/// [`expand::fallback`]). Never panics on any input.
+/// Expands; on a parse error, fails softly (see [`fallback::fallback`]).
+/// Never panics on any input.
 fn expand(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    let (krate, tokens) = match parse::split_krate(input) {
-        Ok(parts) => parts,
-        Err(error) => return error.to_compile_error(),
-    };
-    let split = parse::split_body(tokens);
-    match parse::Invocation::parse(krate.clone(), &split) {
-        Ok(invocation) => expand::expand(invocation, 0),
-        Err(error) => expand::fallback(&krate, &split, &error),
+    match parse::split_krate(input) {
+        Ok((krate, tokens)) => expand::invocation(&krate, tokens, 0),
+        Err(error) => error.to_compile_error(),
     }
 }

@@ -1,98 +1,86 @@
-//! The names a pattern binds, read from tokens that may not parse: the
-//! fallback binds them so the body's uses of them add no errors.
+//! Every name the expansion introduces, in one place.
+//!
+//! Each is built with `Span::mixed_site()`, so the user's code can neither
+//! name nor shadow it, and starts with `__async_with` / `__AsyncWith`. The
+//! names that must stay apart when blocks nest carry the block's depth.
 
-use proc_macro2::{Ident, TokenStream, TokenTree};
-use quote::ToTokens;
-use syn::parse::Parser;
-use syn::visit_mut::{self, VisitMut};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::format_ident;
 
-/// The names an invocation that failed to parse would have bound: the
-/// identifiers in each `=> pattern`, so the fallback can bind them too.
-///
-/// ```text
-/// // Input (head of an invocation that failed to parse):
-/// a() => (x, mut y), b() => z w
-/// // Output:
-/// [x, y, z]
-/// ```
-pub(crate) fn bound_names(head: &TokenStream) -> Vec<Ident> {
-    let mut names = Vec::new();
-    let mut clause = Vec::new();
-    for tree in head
+/// The guard that owns the manager.
+pub(crate) const GUARD: &str = "__async_with_guard";
+/// `enter`'s result, bound before it is unwrapped (unmarked managers).
+pub(crate) const ENTERED: &str = "__async_with_entered";
+/// The target, moved into the body's `async` block.
+pub(crate) const TARGET: &str = "__async_with_target";
+/// A value leaving the body (its tail, a `return`, a `break`).
+pub(crate) const VALUE: &str = "__async_with_value";
+/// The body's tail, passed through its type hint.
+pub(crate) const TAIL: &str = "__async_with_tail";
+/// The `?` residual leaving the body.
+pub(crate) const RESIDUAL: &str = "__async_with_residual";
+/// The body's result: its flow, or the payload of its panic.
+pub(crate) const CAUGHT: &str = "__async_with_caught";
+/// The body's flow once its panic (if any) is handled.
+pub(crate) const FLOW: &str = "__async_with_flow";
+/// A caught panic's payload.
+pub(crate) const PAYLOAD: &str = "__async_with_payload";
+/// The outcome told to `exit`.
+pub(crate) const OUTCOME: &str = "__async_with_outcome";
+/// `exit`'s result.
+pub(crate) const EXIT: &str = "__async_with_exit";
+/// The type hint of the macro's value, as the context sees it.
+pub(crate) const OUTER_HINT: &str = "__async_with_outer_hint";
+/// The same hint, moved into the body.
+pub(crate) const INNER_HINT: &str = "__async_with_inner_hint";
+/// The flow enum's type parameter for the body's value.
+pub(crate) const VALUE_TYPE: &str = "__AsyncWithValue";
+/// The flow enum's type parameter shared by every `return value`.
+pub(crate) const RETURN_TYPE: &str = "__AsyncWithReturn";
+/// The fallback's stand-in for names a broken invocation would bind.
+pub(crate) const ERROR: &str = "__async_with_error";
+
+/// An identifier the user's code cannot name.
+pub(crate) fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+/// The flow enum of the block at `depth`: one variant per way out.
+pub(crate) fn flow(depth: usize) -> Ident {
+    format_ident!("__AsyncWithFlow{}", depth, span = Span::mixed_site())
+}
+
+/// The flow enum's variant for the `index`th way out of a body.
+pub(crate) fn site(index: usize) -> Ident {
+    format_ident!("Site{}", index, span = Span::mixed_site())
+}
+
+/// The flow enum's type parameter for a variant's value.
+pub(crate) fn site_type(variant: &Ident) -> Ident {
+    format_ident!("__AsyncWith{}", variant, span = Span::mixed_site())
+}
+
+/// The type hint for values sent to the `index`th target of the block whose
+/// flow enum is `flow` (see `rewrite::Target`).
+pub(crate) fn hint(flow: &Ident, index: usize) -> Ident {
+    format_ident!(
+        "__async_with_hint_{}_{}",
+        flow,
+        index,
+        span = Span::mixed_site()
+    )
+}
+
+/// `$crate`, resolved where the facade wrote it but located at `span`, so
+/// that a diagnostic about a path starting with it points at the user's
+/// token rather than at the whole invocation.
+pub(crate) fn krate_at(krate: &TokenStream, span: Span) -> TokenStream {
+    krate
         .clone()
         .into_iter()
-        .chain([TokenTree::Punct(proc_macro2::Punct::new(
-            ',',
-            proc_macro2::Spacing::Alone,
-        ))])
-    {
-        match &tree {
-            TokenTree::Punct(punct) if punct.as_char() == ',' => {
-                clause_names(&clause, &mut names);
-                clause.clear();
-            }
-            _ => clause.push(tree),
-        }
-    }
-    names
-}
-
-/// The names bound by the pattern after `=>` in one manager clause.
-fn clause_names(clause: &[proc_macro2::TokenTree], names: &mut Vec<Ident>) {
-    // Every `=>`: with a `,` missing, one clause holds several patterns.
-    let arrows = clause.windows(2).enumerate().filter(|(_, pair)| {
-        matches!(&pair[0], TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Joint)
-            && matches!(&pair[1], TokenTree::Punct(p) if p.as_char() == '>')
-    });
-    for (arrow, _) in arrows {
-        pattern_names(clause[arrow + 2..].iter().cloned().collect(), names);
-    }
-}
-
-/// The names bound by the pattern at the start of `rest`.
-fn pattern_names(rest: TokenStream, names: &mut Vec<Ident>) {
-    // The pattern, followed by whatever made the invocation fail.
-    let pattern = |input: syn::parse::ParseStream<'_>| {
-        let pat = syn::Pat::parse_single(input)?;
-        input.parse::<TokenStream>()?;
-        Ok(pat)
-    };
-    match pattern.parse2(rest.clone()) {
-        Ok(mut pat) => {
-            let mut collector = Bindings(names);
-            collector.visit_pat_mut(&mut pat);
-        }
-        // Not even a pattern: take a leading `name` or `mut name`.
-        Err(_) => {
-            let mut trees = rest.into_iter().peekable();
-            if matches!(trees.peek(), Some(TokenTree::Ident(ident)) if ident == "mut") {
-                trees.next();
-            }
-            if let Some(TokenTree::Ident(ident)) = trees.next() {
-                if is_binding(&ident) && syn::parse2::<Ident>(ident.to_token_stream()).is_ok() {
-                    names.push(ident);
-                }
-            }
-        }
-    }
-}
-
-/// Whether an identifier in a pattern binds a name (rather than naming a
-/// unit struct, a variant or a constant).
-fn is_binding(ident: &Ident) -> bool {
-    ident
-        .to_string()
-        .starts_with(|c: char| c.is_lowercase() || c == '_')
-}
-
-/// Collects the names a pattern binds.
-struct Bindings<'a>(&'a mut Vec<Ident>);
-
-impl VisitMut for Bindings<'_> {
-    fn visit_pat_ident_mut(&mut self, pat: &mut syn::PatIdent) {
-        if is_binding(&pat.ident) && pat.ident != "_" {
-            self.0.push(pat.ident.clone());
-        }
-        visit_mut::visit_pat_ident_mut(self, pat);
-    }
+        .map(|mut tree| {
+            tree.set_span(tree.span().located_at(span));
+            tree
+        })
+        .collect()
 }

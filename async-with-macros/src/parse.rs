@@ -20,8 +20,6 @@ use syn::{Block, Expr, Pat, Token};
 
 /// A parsed invocation.
 pub(crate) struct Invocation {
-    /// The path the expansion reaches its runtime through (`$crate`).
-    pub(crate) krate: TokenStream,
     pub(crate) managers: Vec<Manager>,
     pub(crate) body: Block,
 }
@@ -75,7 +73,7 @@ pub(crate) fn split_body(tokens: TokenStream) -> Split {
 }
 
 impl Invocation {
-    pub(crate) fn parse(krate: TokenStream, split: &Split) -> syn::Result<Self> {
+    pub(crate) fn parse(split: &Split) -> syn::Result<Self> {
         let Some(body_group) = &split.body else {
             return Err(missing_body(&split.head));
         };
@@ -89,11 +87,7 @@ impl Invocation {
             .parse2(split.head.clone())
             .map_err(|error| misplaced_body(&split.head, body_group).unwrap_or(error))?;
         let body = Block::parse.parse2(TokenTree::Group(body_group.clone()).into())?;
-        Ok(Invocation {
-            krate,
-            managers,
-            body,
-        })
+        Ok(Invocation { managers, body })
     }
 }
 
@@ -288,41 +282,5 @@ fn obviously_refutable(pat: &Pat) -> Option<&Pat> {
         Pat::Paren(paren) => obviously_refutable(&paren.pat),
         Pat::Type(typed) => obviously_refutable(&typed.pat),
         _ => None,
-    }
-}
-
-/// The manager expressions of an invocation that failed to parse, as far
-/// as they parse on their own: the fallback evaluates them, so that their
-/// own errors still show and their imports count as used.
-pub(crate) fn manager_exprs(head: &TokenStream) -> Vec<Expr> {
-    let mut exprs = Vec::new();
-    let mut clause = Vec::new();
-    let mut trees = head.clone().into_iter().peekable();
-    loop {
-        let tree = trees.next();
-        let ends = match &tree {
-            None => true,
-            Some(TokenTree::Punct(punct)) => punct.as_char() == ',',
-            Some(_) => false,
-        };
-        if !ends {
-            clause.extend(tree);
-            continue;
-        }
-        let before_arrow = clause.iter().enumerate().position(|(index, tree)| {
-            matches!(tree, TokenTree::Punct(p) if p.as_char() == '=')
-                && matches!(clause.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == '>')
-        });
-        let expr: TokenStream = clause[..before_arrow.unwrap_or(clause.len())]
-            .iter()
-            .cloned()
-            .collect();
-        if let Ok(manager) = Manager::parse.parse2(expr) {
-            exprs.push(manager.expr);
-        }
-        clause.clear();
-        if tree.is_none() {
-            return exprs;
-        }
     }
 }

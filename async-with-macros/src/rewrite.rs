@@ -33,15 +33,14 @@
 //! the `break`/`continue` that target them.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Ident, Lifetime, Macro, Stmt, Token};
 
 use crate::classify::type_is_anchored;
-use crate::expand;
-use crate::parse::{self, Invocation};
+use crate::names;
 
 /// How control leaves the body at one site.
 pub(crate) enum SiteKind {
@@ -95,32 +94,74 @@ pub(crate) struct Rewriter<'a> {
     krate: &'a TokenStream,
     /// The flow enum's name.
     flow: &'a Ident,
-    /// The depth a nested `async_with!` expands at: deeper than every flow
-    /// enum around it, whose variants its expansion will name. Siblings may
-    /// share a depth, since each expansion is its own block.
-    nested_depth: usize,
+    /// Expands a nested `async_with!`'s tokens (`expand::invocation`, at a
+    /// depth deeper than every flow enum around it, whose variants its
+    /// expansion will name; siblings may share a depth, since each
+    /// expansion is its own block).
+    nested: &'a dyn Fn(TokenStream) -> TokenStream,
     scopes: Vec<Scope>,
     pub(crate) sites: Vec<Site>,
+    /// The hints that type the values leaving through `return` and
+    /// `break value`, one per target (see [`Target`]).
+    pub(crate) hints: Vec<(Target, Ident)>,
+}
+
+/// Where a value leaving the body goes: the function (`return`) or a loop
+/// or labelled block outside the body (`break 'label value`, `break value`).
+/// Every value sent to one target has that target's type.
+#[derive(Clone, PartialEq)]
+pub(crate) enum Target {
+    Return,
+    Break(Option<Lifetime>),
 }
 
 impl<'a> Rewriter<'a> {
-    pub(crate) fn new(krate: &'a TokenStream, flow: &'a Ident, nested_depth: usize) -> Self {
+    pub(crate) fn new(
+        krate: &'a TokenStream,
+        flow: &'a Ident,
+        nested: &'a dyn Fn(TokenStream) -> TokenStream,
+    ) -> Self {
         Rewriter {
             krate,
             flow,
-            nested_depth,
+            nested,
             scopes: Vec::new(),
             sites: Vec::new(),
+            hints: Vec::new(),
         }
     }
 
+    /// The hint for values sent to `target`, named after this block's flow
+    /// enum so that nested blocks' hints stay apart.
+    fn hint(&mut self, target: Target) -> Ident {
+        if let Some((_, hint)) = self.hints.iter().find(|(known, _)| *known == target) {
+            return hint.clone();
+        }
+        let hint = names::hint(self.flow, self.hints.len());
+        self.hints.push((target, hint.clone()));
+        hint
+    }
+
     fn site(&mut self, kind: SiteKind, value: Option<&Expr>) -> TokenStream {
-        let variant = format_ident!("Site{}", self.sites.len(), span = Span::mixed_site());
+        let variant = names::site(self.sites.len());
         let flow = self.flow;
         let keyword_span = kind.span();
-        let tokens = match value {
-            Some(value) => quote_spanned!(keyword_span=> return #flow::#variant(#value)),
-            None => quote_spanned!(keyword_span=> return #flow::#variant),
+        let target = match &kind {
+            SiteKind::Return { .. } => Some(Target::Return),
+            SiteKind::Break { label, .. } => Some(Target::Break(label.clone())),
+            _ => None,
+        };
+        let tokens = match (value, target) {
+            // The value is checked against the target's type, known by now:
+            // it coerces as it would inline (`&String` to `&str`, a closure
+            // to a `fn` pointer, `Box<E>` to `Box<dyn Error>`).
+            (Some(value), Some(target)) => {
+                let hint = self.hint(target);
+                let krate = self.krate;
+                quote_spanned!(keyword_span=> return #flow::#variant(#krate::__private::typed(#hint.dup(), #value)))
+            }
+            (Some(value), None) => quote_spanned!(keyword_span=> return #flow::#variant(#value)),
+            (None, _) => quote_spanned!(keyword_span=> return #flow::#variant),
         };
         self.sites.push(Site {
             kind,
@@ -200,11 +241,7 @@ impl<'a> Rewriter<'a> {
         if !is_async_with(mac) {
             return None;
         }
-        let split = parse::split_body(mac.tokens.clone());
-        let tokens = match Invocation::parse(self.krate.clone(), &split) {
-            Ok(invocation) => expand::expand(invocation, self.nested_depth),
-            Err(error) => expand::fallback(self.krate, &split, &error),
-        };
+        let tokens = (self.nested)(mac.tokens.clone());
         syn::parse2(tokens).ok()
     }
 }
@@ -259,20 +296,20 @@ impl VisitMut for Rewriter<'_> {
                 let question = try_expr.question_token;
                 let krate = self.krate;
                 let operand = &try_expr.expr;
-                let residual = expand::ident("__async_with_residual");
+                let residual = names::ident(names::RESIDUAL);
                 let leave = self.site(
                     SiteKind::Try { question },
                     Some(&Expr::Verbatim(quote!(#residual))),
                 );
                 let span = question.spans[0];
-                let krate = expand::krate_at(krate, span);
+                let krate = names::krate_at(krate, span);
                 // `(a / b)?` is common; as a call argument its parentheses
                 // would trip `unused_parens`.
                 let operand = match &**operand {
                     Expr::Paren(paren) if paren.attrs.is_empty() => &paren.expr,
                     operand => operand,
                 };
-                let value = expand::ident("__async_with_value");
+                let value = names::ident(names::VALUE);
                 *expr = reparse(quote_spanned! {span=>
                     match #krate::__private::Branch::branch(#operand) {
                         #krate::__private::ControlFlow::Continue(#value) => #value,

@@ -2,6 +2,8 @@
 //! tests can assert the exact sequence.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod equivalence;
+
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
