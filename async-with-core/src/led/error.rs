@@ -35,7 +35,7 @@ pub const LED_UDEV_RULE: &str = r#"SUBSYSTEM=="leds", ACTION=="add", PROGRAM="/b
 #[non_exhaustive]
 pub enum LedError {
     /// A name that would leave its directory or is not a name at all.
-    #[error("invalid {what} {name:?}: {reason}; pass a plain name such as `ACT` or `gpiochip0`")]
+    #[error("invalid {what} {name:?}: {reason}; pass a plain name such as `ACT` or `led0`")]
     InvalidName {
         /// What the name was for (`LED name`, `chip label`, ...).
         what: &'static str,
@@ -87,6 +87,54 @@ pub enum LedError {
         dir: PathBuf,
         /// The chips found.
         chips: String,
+    },
+    /// Several gpiochips carry the label, so it names no single chip.
+    #[error(
+        "gpiochip label {label:?} is ambiguous: {chips} all carry it; pick one by device instead (`--cdev /dev/gpiochipN --line N`, `CdevLine::chip`) or by global number"
+    )]
+    AmbiguousChip {
+        /// The label asked for.
+        label: String,
+        /// Every chip with that label, as `name (label, lines base..end)`.
+        chips: String,
+    },
+    /// Another process (or another open in this one) owns the light.
+    #[error(
+        "{pin} is in use by {holder} (it holds the lock on {file}); wait for it to finish or stop it, or open with `.wait(true)` (spotlight: `--wait`) to queue behind it"
+    )]
+    Held {
+        /// The light.
+        pin: String,
+        /// The locked file (`value`, `brightness`).
+        file: PathBuf,
+        /// Who holds it: `process 1234`, or `another process` when the
+        /// kernel does not say.
+        holder: String,
+    },
+    /// The line is exported but its driver gives no `direction` file, and
+    /// driving it through `value` failed: it is fixed as an input.
+    #[error(
+        "{pin} has no `direction` file ({file} is absent because its driver does not let the direction change), and writing its value failed ({source}): the line is fixed as an input and cannot drive an LED; pick another pin"
+    )]
+    FixedDirection {
+        /// The pin.
+        pin: String,
+        /// The missing `direction` file.
+        file: PathBuf,
+        /// The error writing `value`.
+        #[source]
+        source: io::Error,
+    },
+    /// The kernel has only the per-chip sysfs interface, which has no global
+    /// numbers.
+    #[error(
+        "{pin}: this kernel has no global sysfs GPIO numbers ({dir}/export is missing; only the per-chip `chipN/export` exists): name the line by chip label and offset (`SysfsGpio::chip`, `--chip LABEL --offset N`) or BCM number"
+    )]
+    NoGlobalNumbers {
+        /// The pin.
+        pin: String,
+        /// The `class/gpio` directory.
+        dir: PathBuf,
     },
     /// Export said `EBUSY`.
     #[error(
@@ -228,7 +276,8 @@ impl embedded_hal::digital::Error for LedError {
     }
 }
 
-/// Refuses names that would leave their directory: `/`, `..`, NUL, empty.
+/// Refuses names that become paths and would leave their directory: `/`,
+/// `..`, NUL, empty. Labels compared as text (chip labels) are not names.
 pub(crate) fn check_name(what: &'static str, name: &str) -> Result<(), LedError> {
     let reason = if name.is_empty() {
         "it is empty"

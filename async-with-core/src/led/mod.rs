@@ -10,7 +10,16 @@
 //! | [`sim::SimSysfs`] | `sim` | a simulated sysfs that acts like the kernel |
 //!
 //! The sysfs backends take their tree as a [`Sysfs`] (default `/sys`), so the
-//! same code runs on a board, on a copy of its tree, or on the simulator.
+//! same code runs on a board, on a copy of its tree, or on the simulator:
+//! every file operation goes through one seam, [`SysfsIo`], whose real
+//! implementation is [`KernelIo`] and whose model is the simulator.
+//!
+//! Every backend takes one owner per light: a second user of the same line
+//! or LED (another process, or another open in this one) is refused with
+//! [`LedError::Held`] naming the holder's pid, or queues behind it when
+//! opened with `.wait(true)`. On sysfs this is an advisory `flock` on the
+//! light's `value` or `brightness` fd; on the character device the kernel
+//! itself refuses a second request.
 //!
 //! # Example
 //!
@@ -50,12 +59,14 @@ mod fs;
 #[cfg(all(feature = "sysfs", unix))]
 mod gpiochip;
 #[cfg(all(feature = "sysfs", unix))]
+mod lock;
+#[cfg(all(feature = "sysfs", unix))]
 mod sysfs_gpio;
 #[cfg(all(feature = "sysfs", unix))]
 mod sysfs_led;
 #[cfg(all(feature = "sysfs", unix))]
 pub use {
-    fs::Sysfs,
+    fs::{KernelIo, Sysfs, SysfsIo},
     gpiochip::{GpioChip, RASPBERRY_PI_LABELS},
     sysfs_gpio::{PERMISSION_WAIT, SysfsGpio, SysfsGpioBuilder},
     sysfs_led::{SysfsLed, SysfsLedBuilder},

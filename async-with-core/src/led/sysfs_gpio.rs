@@ -7,8 +7,9 @@ use std::time::Duration;
 use embedded_hal::digital::{ErrorType, OutputPin};
 
 use super::error::LedError;
-use super::fs::{AttrFile, Sysfs};
-use super::gpiochip::{GpioChip, describe, gpio_dir};
+use super::fs::{AttrFile, OffWrite, Sysfs};
+use super::gpiochip::{GpioChip, describe, gpio_dir, has_global_export};
+use super::lock::{self, LOCK_POLL};
 
 /// How long opening waits for udev to hand over a freshly exported line.
 pub const PERMISSION_WAIT: Duration = Duration::from_secs(1);
@@ -83,12 +84,15 @@ pub struct SysfsGpio {
     gpio: u32,
     pin: String,
     dir: PathBuf,
+    export_dir: PathBuf,
     value: AttrFile,
     exported: bool,
     /// The user's active-low: physical level = on ^ active_low.
     active_low: bool,
     /// The kernel's `active_low`: it inverts what we write to `value`.
     kernel_active_low: bool,
+    /// The driver gives no `direction` file: only `value` is written.
+    fixed_direction: bool,
     on: bool,
     closed: bool,
 }
@@ -101,6 +105,7 @@ pub struct SysfsGpioBuilder {
     line: Line,
     sysfs: Sysfs,
     active_low: bool,
+    wait: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -129,9 +134,27 @@ impl SysfsGpio {
         SysfsGpioBuilder::new(Line::Bcm(bcm))
     }
 
-    /// The global sysfs number of the line.
+    /// The number the line was exported as: its global sysfs number, or
+    /// its hardware offset on the per-chip interface (no global numbers).
     pub fn gpio(&self) -> u32 {
         self.gpio
+    }
+
+    /// What the `value` file reads while the LED is on: `"1"` unless
+    /// exactly one of [`active_low`](SysfsGpioBuilder::active_low) and the
+    /// kernel's own `active_low` inverts it.
+    pub fn value_when_on(&self) -> &'static str {
+        if self.active_low ^ self.kernel_active_low {
+            "0"
+        } else {
+            "1"
+        }
+    }
+
+    /// Whether the kernel's `active_low` file read `1` when the line was
+    /// opened (it is read, never written).
+    pub fn kernel_active_low(&self) -> bool {
+        self.kernel_active_low
     }
 
     /// The `value` file this pin writes.
@@ -162,7 +185,7 @@ impl SysfsGpio {
         self.closed = true;
         let off = if self.on { self.set(false) } else { Ok(()) };
         let unexport = if self.exported {
-            let file = gpio_dir(&self.sysfs).join("unexport");
+            let file = self.export_dir.join("unexport");
             let value = self.gpio.to_string();
             self.sysfs
                 .write(&file, &value)
@@ -186,14 +209,30 @@ impl SysfsGpio {
         // The LED must not stay on: `direction` sets the level too.
         let direction = self.dir.join("direction");
         let off_through_direction = || self.sysfs.write(&direction, self.raw_off()).is_ok();
-        self.value.write_level(
-            &self.pin,
-            on,
-            written,
-            Some(("direction", &off_through_direction)),
-        )?;
+        let off_instead = (!self.fixed_direction)
+            .then_some(("direction", &off_through_direction as OffWrite<'_>));
+        self.value
+            .write_level(&self.pin, on, written, off_instead)?;
         self.on = on;
         Ok(())
+    }
+
+    /// The first write of an opened line: off, through `value`. On a line
+    /// without `direction`, the kernel's `EPERM` means it is fixed as an
+    /// input.
+    fn start_off(&mut self) -> Result<(), LedError> {
+        match self.set(false) {
+            Err(LedError::Io { source, .. })
+                if self.fixed_direction && source.raw_os_error() == Some(libc::EPERM) =>
+            {
+                Err(LedError::FixedDirection {
+                    pin: self.pin.clone(),
+                    file: self.dir.join("direction"),
+                    source,
+                })
+            }
+            other => other,
+        }
     }
 }
 
@@ -225,6 +264,7 @@ impl SysfsGpioBuilder {
             line,
             sysfs: Sysfs::default(),
             active_low: false,
+            wait: false,
         }
     }
 
@@ -268,108 +308,250 @@ impl SysfsGpioBuilder {
         ))
     }
 
-    /// Opens the line: exports it unless it is already exported, waits out
-    /// the udev permission race, makes it an output with the LED off, and
-    /// opens `value` for the hot path. See [`SysfsGpio`] for the files.
+    /// Whether a second user of the line queues behind the first (polling
+    /// its lock every 20 ms) instead of being refused with
+    /// [`LedError::Held`]. An `EBUSY` export (the line held through the
+    /// character device, or by a driver) is waited out too. Default: refuse.
+    pub fn wait(mut self, wait: bool) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// Where the line's files are, reading the chips where needed: the
+    /// legacy `gpioN/` by global number, or `chipN/gpioOFFSET/` of the
+    /// per-chip interface when the kernel has no global `export`.
+    fn locate(&self) -> Result<Located, LedError> {
+        let class = gpio_dir(&self.sysfs);
+        if has_global_export(&self.sysfs) {
+            let (gpio, pin) = self.resolve()?;
+            return Ok(Located {
+                export_dir: class.clone(),
+                dir: class.join(format!("gpio{gpio}")),
+                number: gpio,
+                pin,
+            });
+        }
+        let (chip, offset, how) = match &self.line {
+            Line::Number(gpio) => {
+                return Err(LedError::NoGlobalNumbers {
+                    pin: format!("GPIO {gpio}"),
+                    dir: class,
+                });
+            }
+            Line::Chip(label, offset) => (GpioChip::find(&self.sysfs, label)?, *offset, "offset"),
+            Line::Bcm(bcm) => (GpioChip::raspberry_pi(&self.sysfs)?, *bcm, "BCM"),
+        };
+        if offset >= chip.ngpio {
+            return Err(LedError::OffsetOutOfRange {
+                label: chip.label,
+                offset,
+                ngpio: chip.ngpio,
+            });
+        }
+        let export_dir = class.join(&chip.name);
+        Ok(Located {
+            dir: export_dir.join(format!("gpio{offset}")),
+            export_dir,
+            number: offset,
+            pin: format!("{how} {offset} on {} ({})", chip.label, chip.name),
+        })
+    }
+
+    /// Opens the line: takes its lock (refusing, or with
+    /// [`wait`](Self::wait) queueing, while another user holds it), exports
+    /// it unless it is already exported, waits out the udev permission race,
+    /// makes it an output with the LED off, and keeps `value` open for the
+    /// hot path. See [`SysfsGpio`] for the files.
+    ///
+    /// # Errors
+    ///
+    /// [`LedError::Held`] when another user has the line, [`LedError::Busy`]
+    /// when a driver holds it, [`LedError::IsInput`] for someone else's
+    /// input, [`LedError::FixedDirection`] for a line fixed as an input,
+    /// and the lookup and I/O errors of the files involved.
     pub async fn open(self) -> Result<SysfsGpio, LedError> {
-        let (gpio, pin) = self.resolve()?;
-        let sysfs = self.sysfs;
-        let class = gpio_dir(&sysfs);
-        let dir = class.join(format!("gpio{gpio}"));
+        let located = self.locate()?;
+        loop {
+            if let Some(led) = self.try_open(&located).await? {
+                return Ok(led);
+            }
+            tokio::time::sleep(LOCK_POLL).await;
+        }
+    }
+
+    /// One attempt; `Ok(None)` means try again (the line is held and we
+    /// wait, or it changed hands under us).
+    async fn try_open(&self, at: &Located) -> Result<Option<SysfsGpio>, LedError> {
+        let sysfs = &self.sysfs;
+        let pin = &at.pin;
         let raw_off = if self.active_low { "high" } else { "low" };
         let io_err = |action: String, file: PathBuf| {
             let pin = pin.clone();
             move |e: io::Error| LedError::io(&pin, action, file, e)
         };
+        let value_file = at.dir.join("value");
+        let direction_file = at.dir.join("direction");
 
-        let exported = !sysfs.exists(&dir);
-        let mut kernel_active_low = false;
-        if exported {
-            let export = class.join("export");
-            sysfs
-                .write(&export, &gpio.to_string())
-                .map_err(|e| match e.raw_os_error() {
-                    Some(16) => LedError::Busy {
+        if sysfs.exists(&at.dir) {
+            // Exported already (by another user, or left behind by a killed
+            // one): take the lock before writing anything.
+            let value = match sysfs.open_attr(&value_file) {
+                Ok(value) => value,
+                // Unexported between the check and the open.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(io_err("opening".into(), value_file.clone())(e)),
+            };
+            if !self.lock(&value, pin)? {
+                return Ok(None);
+            }
+            if !lock::still_at(value.file(), &value_file) {
+                return Ok(None);
+            }
+            let fixed = match sysfs.read(&direction_file) {
+                Ok(direction) if direction == "out" => false,
+                Ok(direction) if direction == "in" => {
+                    return Err(LedError::IsInput {
                         pin: pin.clone(),
-                        file: export.clone(),
-                    },
-                    Some(22) => LedError::NoSuchGpio {
-                        gpio,
-                        dir: class.clone(),
-                        chips: GpioChip::list(&sysfs)
-                            .map(|c| describe(&c))
-                            .unwrap_or_else(|e| e.to_string()),
-                    },
-                    _ => io_err(format!("writing \"{gpio}\" to"), export.clone())(e),
-                })?;
-        } else {
-            let file = dir.join("direction");
-            let direction = sysfs
-                .read(&file)
-                .map_err(io_err("reading".into(), file.clone()))?;
-            match direction.as_str() {
-                "out" => {}
-                "in" => return Err(LedError::IsInput { pin, file }),
-                _ => {
+                        file: direction_file,
+                    });
+                }
+                Ok(direction) => {
                     return Err(LedError::Malformed {
-                        pin,
-                        file,
+                        pin: pin.clone(),
+                        file: direction_file,
                         contents: direction,
                         expected: "`in` or `out`",
                     });
                 }
-            }
-            let file = dir.join("active_low");
-            kernel_active_low = sysfs
-                .read(&file)
-                .map_err(io_err("reading".into(), file.clone()))?
-                == "1";
+                Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+                Err(e) => return Err(io_err("reading".into(), direction_file)(e)),
+            };
+            let file = at.dir.join("active_low");
+            let kernel_active_low = match sysfs.read(&file) {
+                Ok(text) => text == "1",
+                // The per-chip interface has no `active_low`.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+                Err(e) => return Err(io_err("reading".into(), file)(e)),
+            };
+            let mut led = self.led(at, value, false, kernel_active_low, fixed);
+            // Someone else's output may be on; start from a known off.
+            led.start_off()?;
+            return Ok(Some(led));
+        }
+
+        let export = at.export_dir.join("export");
+        let exported = sysfs.write(&export, &at.number.to_string());
+        if let Err(e) = exported {
+            return match e.raw_os_error() {
+                // Exported by someone else since the check: adopt or queue.
+                Some(16) if sysfs.exists(&at.dir) => Ok(None),
+                Some(16) if self.wait => Ok(None),
+                Some(16) => Err(LedError::Busy {
+                    pin: pin.clone(),
+                    file: export,
+                }),
+                Some(22) if at.export_dir == gpio_dir(sysfs) => Err(LedError::NoSuchGpio {
+                    gpio: at.number,
+                    dir: at.export_dir.clone(),
+                    chips: GpioChip::list(sysfs)
+                        .map(|c| describe(&c))
+                        .unwrap_or_else(|e| e.to_string()),
+                }),
+                _ => Err(io_err(format!("writing \"{}\" to", at.number), export)(e)),
+            };
         }
 
         // From here an open that fails, or is cancelled while it waits out
         // udev, unexports what it exported: a line left exported as an input
         // would make every later open fail.
         let mut unexport = ExportGuard {
-            sysfs: &sysfs,
-            file: class.join("unexport"),
-            gpio,
-            armed: exported,
-        };
-        let opened = async {
-            if exported {
-                let file = dir.join("direction");
-                udev_wait(|| sysfs.write(&file, raw_off))
-                    .await
-                    .map_err(io_err(format!("writing {raw_off:?} to"), file.clone()))?;
-            }
-            let file = dir.join("value");
-            udev_wait(|| sysfs.open_attr(&file))
-                .await
-                .map_err(io_err("opening".into(), file.clone()))
-        }
-        .await;
-        let value = opened?;
-        unexport.armed = false;
-        drop(unexport);
-
-        let mut led = SysfsGpio {
             sysfs,
-            gpio,
-            pin,
-            dir,
+            file: at.export_dir.join("unexport"),
+            number: at.number,
+            armed: true,
+        };
+        let fixed = match udev_wait(|| sysfs.write(&direction_file, raw_off)).await {
+            Ok(()) => false,
+            // The driver does not let the direction change.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+            Err(e) => {
+                return Err(io_err(format!("writing {raw_off:?} to"), direction_file)(e));
+            }
+        };
+        let value = udev_wait(|| sysfs.open_attr(&value_file))
+            .await
+            .map_err(io_err("opening".into(), value_file.clone()))?;
+        if !lock::try_lock(value.file())
+            .map_err(io_err("locking".into(), value_file.clone()))?
+        {
+            // Another user adopted the line between our export and our
+            // lock: it is theirs now, so it is not unexported under them.
+            unexport.armed = false;
+            return if self.wait {
+                Ok(None)
+            } else {
+                Err(lock::held_error(pin, &value))
+            };
+        }
+        let mut led = self.led(at, value, true, false, fixed);
+        if fixed {
+            // No `direction` to set the level: write the value itself.
+            if let Err(error) = led.start_off() {
+                led.exported = false; // the guard unexports it
+                return Err(error);
+            }
+        }
+        unexport.armed = false;
+        Ok(Some(led))
+    }
+
+    /// Takes the line's lock: `Ok(false)` when held and waiting.
+    fn lock(&self, value: &AttrFile, pin: &str) -> Result<bool, LedError> {
+        let locked = lock::try_lock(value.file())
+            .map_err(|e| LedError::io(pin, "locking".into(), value.path().to_owned(), e))?;
+        match (locked, self.wait) {
+            (true, _) => Ok(true),
+            (false, true) => Ok(false),
+            (false, false) => Err(lock::held_error(pin, value)),
+        }
+    }
+
+    fn led(
+        &self,
+        at: &Located,
+        value: AttrFile,
+        exported: bool,
+        kernel_active_low: bool,
+        fixed_direction: bool,
+    ) -> SysfsGpio {
+        SysfsGpio {
+            sysfs: self.sysfs.clone(),
+            gpio: at.number,
+            pin: at.pin.clone(),
+            dir: at.dir.clone(),
+            export_dir: at.export_dir.clone(),
             value,
             exported,
             active_low: self.active_low,
             kernel_active_low,
+            fixed_direction,
             on: false,
             closed: false,
-        };
-        if !exported {
-            // Someone else's output may be on; start from a known off.
-            led.set(false)?;
         }
-        Ok(led)
     }
+}
+
+/// Where a line's files are.
+#[derive(Debug)]
+struct Located {
+    /// The directory holding the `export` and `unexport` used.
+    export_dir: PathBuf,
+    /// The line's directory once exported.
+    dir: PathBuf,
+    /// What is written to `export`: the global number or the offset.
+    number: u32,
+    /// The line as messages name it.
+    pin: String,
 }
 
 /// Retries `op` while it fails with `EACCES`, for up to [`PERMISSION_WAIT`]:
@@ -394,7 +576,7 @@ async fn udev_wait<T>(mut op: impl FnMut() -> io::Result<T>) -> io::Result<T> {
 struct ExportGuard<'a> {
     sysfs: &'a Sysfs,
     file: PathBuf,
-    gpio: u32,
+    number: u32,
     armed: bool,
 }
 
@@ -403,7 +585,7 @@ impl Drop for ExportGuard<'_> {
         if self.armed {
             // Best effort: the open's own error (or its cancellation) is
             // what the caller needs to see.
-            let _ = self.sysfs.write(&self.file, &self.gpio.to_string());
+            let _ = self.sysfs.write(&self.file, &self.number.to_string());
         }
     }
 }
