@@ -5,14 +5,9 @@ use async_with::led::sim::{Board, SimSysfs};
 use async_with::led::{LedError, SysfsLed};
 use async_with::{Spotlight, async_with};
 
-const TRIGGER: &str = "class/leds/ACT/trigger";
-const BRIGHTNESS: &str = "class/leds/ACT/brightness";
-
-async fn lit_block(sim: &SimSysfs, led: SysfsLed) -> Result<(String, String), LedError> {
-    Ok(async_with!(Spotlight::new(led)? => _spot {
-        (sim.read(BRIGHTNESS).unwrap(), sim.read(TRIGGER).unwrap())
-    }))
-}
+#[path = "support/led.rs"]
+mod led;
+use led::{ACT_BRIGHTNESS as BRIGHTNESS, ACT_TRIGGER as TRIGGER, lit_block};
 
 #[tokio::test(start_paused = true)]
 async fn the_act_led_is_lit_at_max_brightness_and_its_trigger_restored() {
@@ -30,7 +25,7 @@ async fn the_act_led_is_lit_at_max_brightness_and_its_trigger_restored() {
     );
     assert_eq!(sim.read(BRIGHTNESS).unwrap(), "0\n");
 
-    let (brightness, trigger) = lit_block(&sim, led).await.unwrap();
+    let (brightness, trigger) = lit_block(led, |_| (sim.read(BRIGHTNESS).unwrap(), sim.read(TRIGGER).unwrap())).await.unwrap();
     assert_eq!(brightness, "255\n");
     assert_eq!(trigger, "[none] timer heartbeat default-on mmc0 actpwr\n");
 

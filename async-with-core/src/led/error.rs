@@ -207,6 +207,17 @@ pub enum LedError {
         #[source]
         source: io::Error,
     },
+    /// No usable GPIO character device carries the chip label.
+    #[cfg(feature = "cdev")]
+    #[error(
+        "no usable GPIO character device labelled {label}: {reason}; check `ls -l /dev/gpiochip*` and that you are in the `gpio` group, or use the sysfs interface"
+    )]
+    NoChipDevice {
+        /// The label (or labels) looked for.
+        label: String,
+        /// Why none could be used.
+        reason: String,
+    },
     /// No GPIO line has the name.
     #[cfg(feature = "cdev")]
     #[error(
@@ -235,7 +246,9 @@ impl LedError {
     #[cfg_attr(not(feature = "sysfs"), allow(dead_code))]
     pub(crate) fn io(pin: &str, action: String, file: PathBuf, source: io::Error) -> Self {
         let hint = match source.kind() {
-            io::ErrorKind::PermissionDenied => {
+            // EPERM is also `PermissionDenied` to std, but from a GPIO
+            // `value` it means "not an output", not "no access".
+            io::ErrorKind::PermissionDenied if source.raw_os_error() != Some(1) => {
                 let rule = if file.to_string_lossy().contains("class/leds") {
                     LED_UDEV_RULE
                 } else {

@@ -157,6 +157,17 @@ impl SysfsGpio {
         self.kernel_active_low
     }
 
+    /// The line as messages name it, e.g. `GPIO 529 (BCM 17 on
+    /// pinctrl-bcm2711)`.
+    pub fn name(&self) -> &str {
+        &self.pin
+    }
+
+    /// Whether the LED lights when the line is low (as opened).
+    pub fn active_low(&self) -> bool {
+        self.active_low
+    }
+
     /// The `value` file this pin writes.
     pub fn value_path(&self) -> &Path {
         self.value.path()
@@ -291,6 +302,12 @@ impl SysfsGpioBuilder {
             Line::Chip(label, offset) => (GpioChip::find(&self.sysfs, label)?, *offset),
             Line::Bcm(bcm) => (GpioChip::raspberry_pi(&self.sysfs)?, *bcm),
         };
+        if chip.base.is_none() {
+            return Err(LedError::NoGlobalNumbers {
+                pin: format!("offset {offset} on {}", chip.label),
+                dir: gpio_dir(&self.sysfs),
+            });
+        }
         let gpio = chip
             .line(offset)
             .ok_or_else(|| LedError::OffsetOutOfRange {

@@ -101,6 +101,11 @@ impl SysfsLed {
         &self.name
     }
 
+    /// Whether on is `0` and off is `max_brightness` (as opened).
+    pub fn inverted(&self) -> bool {
+        self.inverted
+    }
+
     /// The brightness written for on (`max_brightness`).
     pub fn max_brightness(&self) -> u32 {
         self.max_brightness

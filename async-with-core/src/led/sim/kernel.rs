@@ -257,6 +257,10 @@ impl SimHandle {
             }
             Node::LineAttr(rel_dir, gpio, attr) => {
                 let dir = root.join(rel_dir);
+                if !dir.join(attr).exists() {
+                    // A write opens the file first: no attribute, no write.
+                    return Err(errno(ENOENT));
+                }
                 let active_low = read_trimmed(&dir.join("active_low")).as_deref() == Some("1");
                 match attr {
                     "direction" => {

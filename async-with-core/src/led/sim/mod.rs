@@ -201,15 +201,7 @@ impl SimSysfs {
             }),
         };
         let leds = |sim: &SimSysfs| -> io::Result<()> {
-            let triggers = [
-                "none",
-                "timer",
-                "oneshot",
-                "heartbeat",
-                "default-on",
-                "mmc0",
-                "actpwr",
-            ];
+            let triggers = ["none", "timer", "heartbeat", "default-on", "mmc0", "actpwr"];
             sim.add_led("ACT", &triggers, "mmc0", 255)?;
             sim.add_led("PWR", &triggers, "default-on", 255)
         };
