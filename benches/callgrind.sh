@@ -9,8 +9,8 @@
 set -euo pipefail
 n1=${1:-1000}
 n2=${2:-3000}
-cargo bench --bench cycle --no-run >/dev/null 2>&1
-bin=$(cargo bench --bench cycle --no-run --message-format=json 2>/dev/null |
+cargo bench -p async-with-benches --bench cycle --no-run >/dev/null 2>&1
+bin=$(cargo bench -p async-with-benches --bench cycle --no-run --message-format=json 2>/dev/null |
     grep -o '"executable":"[^"]*cycle-[^"]*"' | head -1 | cut -d'"' -f4)
 
 instructions() {

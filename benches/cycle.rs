@@ -4,7 +4,7 @@
 //! for one and three managers, on the completed, failed (`?`) and panicked
 //! paths.
 //!
-//! `cargo bench --bench cycle`. With `ASYNC_WITH_COUNT=GROUP/VARIANT:N` the
+//! `cargo bench -p async-with-benches --bench cycle`. With `ASYNC_WITH_COUNT=GROUP/VARIANT:N` the
 //! binary runs that case N times and exits, for `callgrind` (see
 //! `benches/callgrind.sh`): instruction counts do not care how busy the
 //! machine is.

@@ -10,7 +10,7 @@
 //! two cases are skipped and the equivalent `open+write+close` on the temp
 //! tree stands in for them; it runs in every case as a control.
 //!
-//! `cargo bench --bench led_write`; the tree goes in `/dev/shm` (tmpfs, in
+//! `cargo bench -p async-with-benches --bench led_write`; the tree goes in `/dev/shm` (tmpfs, in
 //! memory like sysfs) unless `LED_TREE_DIR` names another parent directory.
 //! `ASYNC_WITH_COUNT=CASE:N` runs one case N times for callgrind, like
 //! `benches/cycle.rs`.

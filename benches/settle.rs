@@ -3,8 +3,8 @@
 //! over many blocks on Tokio's current-thread and multi-thread runtimes.
 //!
 //! Not a criterion bench: the figure is a distribution of overshoots, not a
-//! throughput. `cargo bench --bench settle` (1,000 blocks per runtime, about
-//! 50 s each); `SETTLE_BLOCKS=100 cargo bench --bench settle` for a quick run.
+//! throughput. `cargo bench -p async-with-benches --bench settle` (1,000 blocks per runtime, about
+//! 50 s each); `SETTLE_BLOCKS=100 cargo bench -p async-with-benches --bench settle` for a quick run.
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - the kernel test tier: builds the static test binary
 # (tests/kernel/guest, package async-with-kernel-tests) and the spotlight
-# example (examples/spotlight, which the binary runs too) and runs them inside a
+# tool (package spotlight in examples/spotlight, which the binary runs too) and runs them inside a
 # real Debian kernel under QEMU with simulated GPIO chips and LEDs, laid out
 # like a Raspberry Pi 4 on kernel 6.6+ (see tests/kernel/guest/src/layout.rs).
 #
@@ -43,15 +43,15 @@ fi
 # glibc with +crt-static rather than musl: the musl target would need a
 # rustup download, and CI reaches only package registries.  --target keeps
 # RUSTFLAGS off build scripts and proc macros.
-echo "== kernel tier: building the static guest binary and the spotlight example" >&2
+echo "== kernel tier: building the static guest binary and the spotlight tool" >&2
 target=x86_64-unknown-linux-gnu
 # Debug info stripped: it would triple the initramfs the guest unpacks.
 flags="${RUSTFLAGS:-} -C target-feature=+crt-static -C strip=debuginfo"
 (cd "$repo" && RUSTFLAGS=$flags cargo build -q -p async-with-kernel-tests --target "$target" &&
-    RUSTFLAGS=$flags cargo build -q -p async-with --example spotlight --target "$target") ||
+    RUSTFLAGS=$flags cargo build -q -p spotlight --target "$target") ||
     fail "cargo build of tests/kernel/guest or examples/spotlight failed"
 bin="$repo/target/$target/debug/async-with-kernel-tests"
-demo="$repo/target/$target/debug/examples/spotlight"
+demo="$repo/target/$target/debug/spotlight"
 
 log=$(mktemp "${TMPDIR:-/tmp}/kernel-tier.XXXXXX")
 trap 'rm -f "$log"' EXIT

@@ -62,7 +62,7 @@ pub enum OpenError {
     /// `--cdev` in a build without the backend.
     #[cfg(not(all(feature = "cdev", target_os = "linux")))]
     #[error(
-        "--cdev needs the `cdev` feature on Linux: run `cargo run --example spotlight --features cdev -- --cdev ...`"
+        "--cdev needs the `cdev` feature on Linux: run `cargo run -p spotlight --features cdev -- --cdev ...`, or `cargo install --path examples/spotlight --features cdev`"
     )]
     NoCdev,
 }

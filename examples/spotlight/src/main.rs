@@ -2,9 +2,9 @@
 //! it, and turns the light off however the run ends.
 //!
 //! ```text
-//! cargo run --example spotlight                       # on a simulated Pi: runs anywhere
-//! cargo run --example spotlight -- --bcm 17 -- rpicam-still -o shot.jpg
-//! cargo run --example spotlight -- --help
+//! cargo run -p spotlight                       # on a simulated Pi: runs anywhere
+//! cargo run -p spotlight -- --bcm 17 -- rpicam-still -o shot.jpg
+//! cargo run -p spotlight -- --help
 //! ```
 //!
 //! The light is an `async_with!(Spotlight ...)` block raced against SIGINT,

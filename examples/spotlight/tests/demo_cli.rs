@@ -1,14 +1,12 @@
-//! The spotlight example as a person runs it: the built binary as a process,
+//! The spotlight tool as a person runs it: the built binary as a process,
 //! on the simulated Raspberry Pi, judged by the light's files, its exit
 //! status and what it prints.
-#![cfg(all(unix, feature = "tokio", feature = "sysfs", feature = "sim"))]
+#![cfg(unix)]
 
-use std::env;
 use std::fs;
 use std::io::{BufRead, BufReader, Lines};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
-use std::sync::OnceLock;
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -16,48 +14,8 @@ use tempfile::TempDir;
 /// The simulated Pi 5 puts BCM 17, the demo's default pin, at GPIO 588.
 const VALUE: &str = "class/gpio/gpio588/value";
 
-/// Builds the example once per test run and returns its path.
-///
-/// Cargo gives tests `CARGO_BIN_EXE_*` for binaries only, not examples, so
-/// ask cargo itself: the build is a no-op when `cargo test` already built
-/// the example, and its JSON messages name the executable.
-fn spotlight_exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut build = Command::new(cargo);
-        build
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["build", "--example", "spotlight"])
-            .arg("--message-format=json-render-diagnostics")
-            .stderr(Stdio::inherit());
-        // Same features and profile as this test, so nothing is rebuilt.
-        if cfg!(feature = "cdev") {
-            build.args(["--features", "cdev"]);
-        }
-        if !cfg!(debug_assertions) {
-            build.arg("--release");
-        }
-        let output = build.output().expect("running cargo build");
-        assert!(
-            output.status.success(),
-            "cargo build --example spotlight failed"
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .find(|m| {
-                m["reason"] == "compiler-artifact"
-                    && m["target"]["name"] == "spotlight"
-                    && m["target"]["kind"][0] == "example"
-            })
-            .and_then(|m| m["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reported no executable for the spotlight example")
-    })
-}
-
 fn spotlight(args: &[&str]) -> Command {
-    let mut command = Command::new(spotlight_exe());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spotlight"));
     command.args(args).stdin(Stdio::null());
     command
 }
