@@ -32,7 +32,11 @@ async fn a_label_several_chips_carry_is_refused_naming_each() {
     assert!(text.contains("gpiochip512"), "{text}");
     assert!(text.contains("gpiochip600"), "{text}");
     assert!(text.contains("is ambiguous"), "{text}");
-    assert!(sim.trace().is_empty(), "nothing exported: {:?}", sim.trace());
+    assert!(
+        sim.trace().is_empty(),
+        "nothing exported: {:?}",
+        sim.trace()
+    );
 }
 
 #[test]

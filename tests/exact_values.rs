@@ -47,7 +47,11 @@ async fn a_gpio_value_is_exact_after_every_write() {
     plain_tree(tree.path());
     let file = tree.path().join("class/gpio/gpio529/value");
     // "0\n" at first: the first write of "1" must not leave "1\n" either.
-    let mut led = SysfsGpio::number(529).root(tree.path()).open().await.unwrap();
+    let mut led = SysfsGpio::number(529)
+        .root(tree.path())
+        .open()
+        .await
+        .unwrap();
     for (on, expected) in [(true, "1"), (false, "0"), (true, "1")] {
         if on { led.set_high() } else { led.set_low() }.unwrap();
         assert_eq!(fs::read_to_string(&file).unwrap(), expected);

@@ -43,7 +43,10 @@ async fn a_fixed_input_is_refused_saying_its_direction_is_fixed() {
         output: false,
     });
     let error = SysfsGpio::bcm(17).root(&sim).open().await.unwrap_err();
-    assert!(matches!(error, LedError::FixedDirection { .. }), "{error:?}");
+    assert!(
+        matches!(error, LedError::FixedDirection { .. }),
+        "{error:?}"
+    );
     let text = error.to_string();
     assert!(text.contains("has no `direction` file"), "{text}");
     assert!(text.contains("fixed as an input"), "{text}");

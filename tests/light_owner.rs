@@ -48,7 +48,11 @@ async fn a_waiting_open_gets_the_line_once_the_first_user_is_done() {
     });
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(!second.is_finished(), "the waiting open must queue");
-    assert_eq!(sim.read(VALUE_529).unwrap(), "1\n", "the first run stays lit");
+    assert_eq!(
+        sim.read(VALUE_529).unwrap(),
+        "1\n",
+        "the first run stays lit"
+    );
 
     first.close().unwrap();
     let mut second = second.await.unwrap().unwrap();
@@ -90,9 +94,17 @@ async fn a_second_open_of_a_lit_led_is_refused_and_the_first_stays_lit() {
     assert_eq!(pin, "LED \"ACT\"");
     assert_eq!(file, &sim.root().join(ACT_BRIGHTNESS));
     assert_eq!(sim.read(ACT_BRIGHTNESS).unwrap(), "255\n");
-    assert!(sim.read("class/leds/ACT/trigger").unwrap().contains("[none]"));
+    assert!(
+        sim.read("class/leds/ACT/trigger")
+            .unwrap()
+            .contains("[none]")
+    );
     first.close().unwrap();
-    assert!(sim.read("class/leds/ACT/trigger").unwrap().contains("[mmc0]"));
+    assert!(
+        sim.read("class/leds/ACT/trigger")
+            .unwrap()
+            .contains("[mmc0]")
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -112,5 +124,9 @@ async fn a_waiting_led_open_sees_the_trigger_the_first_user_restored() {
     // Saved after the first restored it, so the second restores mmc0 too.
     assert_eq!(second.saved_trigger(), "mmc0");
     second.close().unwrap();
-    assert!(sim.read("class/leds/ACT/trigger").unwrap().contains("[mmc0]"));
+    assert!(
+        sim.read("class/leds/ACT/trigger")
+            .unwrap()
+            .contains("[mmc0]")
+    );
 }

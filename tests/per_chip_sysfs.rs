@@ -48,8 +48,17 @@ async fn a_chip_label_and_offset_work_on_the_per_chip_interface() {
 async fn a_global_number_is_refused_saying_to_use_label_and_offset() {
     let sim = SimSysfs::temp(Board::RaspberryPi4PerChip).unwrap();
     let error = SysfsGpio::number(529).root(&sim).open().await.unwrap_err();
-    assert!(matches!(error, LedError::NoGlobalNumbers { .. }), "{error:?}");
-    assert!(error.to_string().contains("--chip LABEL --offset N"), "{error}");
+    assert!(
+        matches!(error, LedError::NoGlobalNumbers { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("--chip LABEL --offset N"),
+        "{error}"
+    );
     let error = SysfsGpio::bcm(58).root(&sim).open().await.unwrap_err();
-    assert!(matches!(error, LedError::OffsetOutOfRange { .. }), "{error:?}");
+    assert!(
+        matches!(error, LedError::OffsetOutOfRange { .. }),
+        "{error:?}"
+    );
 }

@@ -25,7 +25,11 @@ async fn the_act_led_is_lit_at_max_brightness_and_its_trigger_restored() {
     );
     assert_eq!(sim.read(BRIGHTNESS).unwrap(), "0\n");
 
-    let (brightness, trigger) = lit_block(led, |_| (sim.read(BRIGHTNESS).unwrap(), sim.read(TRIGGER).unwrap())).await.unwrap();
+    let (brightness, trigger) = lit_block(led, |_| {
+        (sim.read(BRIGHTNESS).unwrap(), sim.read(TRIGGER).unwrap())
+    })
+    .await
+    .unwrap();
     assert_eq!(brightness, "255\n");
     assert_eq!(trigger, "[none] timer heartbeat default-on mmc0 actpwr\n");
 

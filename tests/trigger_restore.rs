@@ -44,8 +44,14 @@ async fn a_timer_comes_back_with_its_delays() {
     assert_eq!(read(&sim, "delay_off"), "900\n");
     let trace = sim.trace();
     let at = |write: &str| trace.iter().position(|w| w.ends_with(write));
-    let (restored, delay) = (at("trigger <- timer").unwrap(), at("delay_on <- 100").unwrap());
-    assert!(restored < delay, "the trigger first, then its delays: {trace:?}");
+    let (restored, delay) = (
+        at("trigger <- timer").unwrap(),
+        at("delay_on <- 100").unwrap(),
+    );
+    assert!(
+        restored < delay,
+        "the trigger first, then its delays: {trace:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -181,7 +181,11 @@ pub(crate) fn describe(chips: &[GpioChip]) -> String {
     if chips.is_empty() {
         return "none; is sysfs GPIO (CONFIG_GPIO_SYSFS) enabled?".to_owned();
     }
-    chips.iter().map(describe_one).collect::<Vec<_>>().join(", ")
+    chips
+        .iter()
+        .map(describe_one)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `label base..end` (legacy) or `label (chipN, N lines)` (per-chip).

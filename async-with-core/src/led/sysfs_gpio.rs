@@ -498,9 +498,7 @@ impl SysfsGpioBuilder {
         let value = udev_wait(|| sysfs.open_attr(&value_file))
             .await
             .map_err(io_err("opening".into(), value_file.clone()))?;
-        if !lock::try_lock(value.file())
-            .map_err(io_err("locking".into(), value_file.clone()))?
-        {
+        if !lock::try_lock(value.file()).map_err(io_err("locking".into(), value_file.clone()))? {
             // Another user adopted the line between our export and our
             // lock: it is theirs now, so it is not unexported under them.
             unexport.armed = false;

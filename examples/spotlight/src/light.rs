@@ -53,6 +53,13 @@ pub enum OpenError {
     /// The backend refused: its message names the file, the pin and the fix.
     #[error(transparent)]
     Light(#[from] LedError),
+    /// The sysfs fallback failed too: its error, and why the character
+    /// device was not used.
+    #[error("{source}\nnote: {note}")]
+    AfterFallback {
+        note: String,
+        source: Box<OpenError>,
+    },
     /// The simulated tree could not be written.
     #[error(
         "cannot lay out the simulated sysfs in {}: {source}; pass a writable directory to --sysfs-root",
@@ -72,6 +79,7 @@ impl OpenError {
     /// backend this build lacks, a usage mistake like a bad flag.
     pub fn exit_code(&self) -> u8 {
         match self {
+            OpenError::AfterFallback { source, .. } => source.exit_code(),
             #[cfg(not(all(feature = "cdev", target_os = "linux")))]
             OpenError::NoCdev => 2,
             _ => 1,
@@ -124,24 +132,16 @@ pub async fn open(args: &LightArgs) -> Result<Opened, OpenError> {
         }
     }
     let through_cdev = matches!(choice, Choice::Cdev(..));
-    let (light, name) = match choice {
-        Choice::Gpio(gpio) => gpio_light(SysfsGpio::number(gpio), &sysfs, args).await?,
-        Choice::Bcm(bcm) => gpio_light(SysfsGpio::bcm(bcm), &sysfs, args).await?,
-        Choice::Chip(label, offset) => {
-            gpio_light(SysfsGpio::chip(label, offset), &sysfs, args).await?
+    let opened = open_sysfs_or_cdev(choice, &sysfs, args).await;
+    let (light, name) = match (opened, notes.first()) {
+        (Ok(opened), _) => opened,
+        (Err(source), Some(note)) => {
+            return Err(OpenError::AfterFallback {
+                note: note.clone(),
+                source: Box::new(source),
+            });
         }
-        Choice::Led(name) => {
-            let builder = SysfsLed::named(name.as_str())
-                .root(&sysfs)
-                .inverted(args.active_low);
-            let led = if args.wait {
-                builder.open_waiting().await?
-            } else {
-                builder.open()?
-            };
-            (Light::Led(led), format!("LED {name}"))
-        }
-        Choice::Cdev(chip, line) => cdev_light(&chip, line, args).await?,
+        (Err(e), None) => return Err(e),
     };
     let (place, root) = if through_cdev {
         ("GPIO character device".to_owned(), None)
@@ -158,6 +158,33 @@ pub async fn open(args: &LightArgs) -> Result<Opened, OpenError> {
         active_low: args.active_low,
         notes,
         _sim: sim,
+    })
+}
+
+/// Opens the light on sysfs (`--cdev`: on the device it names).
+async fn open_sysfs_or_cdev(
+    choice: Choice,
+    sysfs: &Sysfs,
+    args: &LightArgs,
+) -> Result<(Light, String), OpenError> {
+    Ok(match choice {
+        Choice::Gpio(gpio) => gpio_light(SysfsGpio::number(gpio), sysfs, args).await?,
+        Choice::Bcm(bcm) => gpio_light(SysfsGpio::bcm(bcm), sysfs, args).await?,
+        Choice::Chip(label, offset) => {
+            gpio_light(SysfsGpio::chip(label, offset), sysfs, args).await?
+        }
+        Choice::Led(name) => {
+            let builder = SysfsLed::named(name.as_str())
+                .root(sysfs)
+                .inverted(args.active_low);
+            let led = if args.wait {
+                builder.open_waiting().await?
+            } else {
+                builder.open()?
+            };
+            (Light::Led(led), format!("LED {name}"))
+        }
+        Choice::Cdev(chip, line) => cdev_light(&chip, line, args).await?,
     })
 }
 
@@ -217,7 +244,11 @@ async fn gpio_light(
 }
 
 #[cfg(all(feature = "cdev", target_os = "linux"))]
-async fn cdev_light(chip: &Path, line: u32, args: &LightArgs) -> Result<(Light, String), OpenError> {
+async fn cdev_light(
+    chip: &Path,
+    line: u32,
+    args: &LightArgs,
+) -> Result<(Light, String), OpenError> {
     let builder = CdevLine::chip(chip, line)
         .consumer("spotlight")
         .active_low(args.active_low);
@@ -322,6 +353,7 @@ impl OutputPin for Light {
 pub fn hint(error: &OpenError, args: &LightArgs) -> Option<&'static str> {
     let simulated = args.simulated();
     match error {
+        OpenError::AfterFallback { source, .. } => hint(source, args),
         OpenError::Light(LedError::NoSuchGpio { .. }) => Some(
             "sysfs numbers start at the chip's base (512 or 571 on recent kernels): `--bcm N` or `--chip LABEL --offset N` look it up for you",
         ),

@@ -200,7 +200,13 @@ impl SimSysfs {
                 _temp: temp,
             }),
         };
+        // Laid out again over a tree another run is using (`--sysfs-root`),
+        // an existing LED keeps its state: a kernel does not reset devices
+        // because a second program looks at them.
         let leds = |sim: &SimSysfs| -> io::Result<()> {
+            if sim.exists("class/leds/ACT") {
+                return Ok(());
+            }
             let triggers = ["none", "timer", "heartbeat", "default-on", "mmc0", "actpwr"];
             sim.add_led("ACT", &triggers, "mmc0", 255)?;
             sim.add_led("PWR", &triggers, "default-on", 255)
