@@ -59,6 +59,7 @@ echo "== kernel tier: booting the VM" >&2
 set +e
 "$here/run-kernel-gpio-test.sh" "${deps[@]}" \
     --mockup-ranges 512,570,570,578 \
+    --sim-lines 58 --sim-label pinctrl-bcm2711 \
     --led spot:white=255 --led spot:trigger=7 \
     --gpio-led ACT@554 \
     --file "$demo:/test/spotlight" \
