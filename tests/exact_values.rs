@@ -10,7 +10,7 @@ use embedded_hal::digital::OutputPin;
 
 #[path = "support/led.rs"]
 mod led;
-use led::lit_block;
+use led::{PlainDir, lit_block};
 
 /// A plain copy of an LED class device and an exported output line.
 fn plain_tree(root: &Path) {
@@ -29,7 +29,7 @@ fn plain_tree(root: &Path) {
 
 #[tokio::test]
 async fn brightness_255_then_0_reads_0_on_a_plain_directory() {
-    let tree = tempfile::tempdir().unwrap();
+    let tree = PlainDir::new("exact-led");
     plain_tree(tree.path());
     let file = tree.path().join("class/leds/ACT/brightness");
     let led = SysfsLed::named("ACT").root(tree.path()).open().unwrap();
@@ -43,7 +43,7 @@ async fn brightness_255_then_0_reads_0_on_a_plain_directory() {
 
 #[tokio::test]
 async fn a_gpio_value_is_exact_after_every_write() {
-    let tree = tempfile::tempdir().unwrap();
+    let tree = PlainDir::new("exact-gpio");
     plain_tree(tree.path());
     let file = tree.path().join("class/gpio/gpio529/value");
     // "0\n" at first: the first write of "1" must not leave "1\n" either.
