@@ -6,7 +6,7 @@
 //! | [`RecordingPin`] | `std` | none: remembers its writes, for tests and docs |
 //! | [`SysfsGpio`] | `sysfs` | `/sys/class/gpio` (export, `direction`, `value`) |
 //! | [`SysfsLed`] | `sysfs` | `/sys/class/leds/NAME` (`trigger`, `brightness`) |
-//! | [`CdevLine`] | `cdev` | `/dev/gpiochipN` through gpiocdev |
+//! | [`CdevLine`] | `cdev` | `/dev/gpiochipN` through gpiocdev (by chip, label, BCM number or line name) |
 //! | [`sim::SimSysfs`] | `sim` | a simulated sysfs that acts like the kernel |
 //!
 //! The sysfs backends take their tree as a [`Sysfs`] (default `/sys`), so the

@@ -36,6 +36,12 @@ const PERMISSION_POLL: Duration = Duration::from_millis(10);
 /// class/gpio/unexport <- 529           drop/close: only because we exported
 /// ```
 ///
+/// - One owner: the `value` fd is `flock`ed before anything is written. While
+///   another user (another process, or another open in this one) holds it,
+///   opening is refused with [`LedError::Held`], which names the holder's
+///   pid, or with [`wait`](SysfsGpioBuilder::wait) queues behind it; a
+///   refused open writes nothing, so the holder never goes dark and its line
+///   is never unexported under it.
 /// - Already exported (a `gpioN/` directory exists): the line is opened, not
 ///   exported, and never unexported. Its `direction` must read `out`; a line
 ///   someone else set up as an input is refused with
@@ -49,7 +55,14 @@ const PERMISSION_POLL: Duration = Duration::from_millis(10);
 ///   async. If it persists, the line is unexported again and the error says
 ///   how to get access.
 /// - `direction <- low`/`high` makes the line an output at that raw level in
-///   one step, so it never glitches on.
+///   one step, so it never glitches on. A driver that does not let the
+///   direction change gives no `direction` file: the line is then driven
+///   through `value` alone, and one fixed as an input is refused with
+///   [`LedError::FixedDirection`].
+/// - On a kernel with only the per-chip interface (no `class/gpio/export`),
+///   the line is exported by hardware offset through `class/gpio/chipN/export`
+///   and its files are in `chipN/gpioOFFSET/`; global numbers
+///   ([`number`](Self::number)) are refused with [`LedError::NoGlobalNumbers`].
 /// - Active-low ([`SysfsGpioBuilder::active_low`]) is inverted in this code:
 ///   the kernel's `active_low` file is read (a line someone else made
 ///   active-low is honoured) but never written, so nothing is left changed.
