@@ -35,7 +35,7 @@ pub const LED_UDEV_RULE: &str = r#"SUBSYSTEM=="leds", ACTION=="add", PROGRAM="/b
 #[non_exhaustive]
 pub enum LedError {
     /// A name that would leave its directory or is not a name at all.
-    #[error("invalid {what} {name:?}: {reason}; pass a plain name such as `ACT` or `led0`")]
+    #[error("invalid {what} {name:?}: {reason}; pass a plain name such as `ACT` or `gpiochip0`")]
     InvalidName {
         /// What the name was for (`LED name`, `chip label`, ...).
         what: &'static str,
