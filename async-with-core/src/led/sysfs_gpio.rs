@@ -352,7 +352,13 @@ impl SysfsGpioBuilder {
     /// per-chip interface when the kernel has no global `export`.
     fn locate(&self) -> Result<Located, LedError> {
         let class = gpio_dir(&self.sysfs);
-        if has_global_export(&self.sysfs) {
+        // A line someone exported by number is used by number, even in a
+        // copied tree without the `export` file.
+        let exported_by_number = matches!(
+            self.line,
+            Line::Number(gpio) if self.sysfs.exists(&class.join(format!("gpio{gpio}")))
+        );
+        if has_global_export(&self.sysfs) || exported_by_number {
             let (gpio, pin) = self.resolve()?;
             return Ok(Located {
                 export_dir: class.clone(),
@@ -428,7 +434,9 @@ impl SysfsGpioBuilder {
             let value = match sysfs.open_attr(&value_file) {
                 Ok(value) => value,
                 // Unexported between the check and the open.
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) if e.kind() == io::ErrorKind::NotFound && !sysfs.exists(&at.dir) => {
+                    return Ok(None);
+                }
                 Err(e) => return Err(io_err("opening".into(), value_file.clone())(e)),
             };
             if !self.lock(&value, pin)? {

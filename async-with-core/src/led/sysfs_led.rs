@@ -244,8 +244,10 @@ impl SysfsLedBuilder {
     /// [`open_waiting`](Self::open_waiting)), [`LedError::InvalidName`],
     /// [`LedError::NoSuchLed`], and the I/O errors of its files.
     pub fn open(self) -> Result<SysfsLed, LedError> {
-        self.try_open(false)?
-            .ok_or_else(|| unreachable!("only a waiting open is told to retry"))
+        match self.try_open(false)? {
+            Some(led) => Ok(led),
+            None => unreachable!("only a waiting open is told to retry"),
+        }
     }
 
     /// Like [`open`](Self::open), but while another user holds the LED it

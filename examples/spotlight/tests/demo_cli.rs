@@ -690,3 +690,46 @@ fn ctrl_c_to_the_whole_process_group_is_always_reported_as_the_interruption() {
         assert_eq!(tree.read(VALUE), "0\n");
     }
 }
+
+#[test]
+fn bcm_tries_the_character_device_first_and_says_when_it_falls_back_to_sysfs() {
+    let chips = fs::read_dir("/dev")
+        .map(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("gpiochip"))
+        })
+        .unwrap_or(false);
+    let output = run(&["--bcm", "17", "--captures", "1"]);
+    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    if chips {
+        // A machine with GPIO chips: either a chip carries a Pi label and the
+        // run goes through it, or the fallback says why not.
+        assert!(
+            all.contains("on the GPIO character device") || all.contains("falling back to sysfs"),
+            "{all}"
+        );
+    } else {
+        assert!(
+            all.contains(
+                "note: the GPIO character device is not usable (there is no /dev/gpiochip*); falling back to sysfs"
+            ),
+            "{all}"
+        );
+    }
+}
+
+#[test]
+fn sysfs_root_and_gpio_never_go_through_the_character_device() {
+    let tree = Tree::new().exported_line("0\n");
+    for light in [&["--gpio", "588"][..], &["--bcm", "17"][..]] {
+        let mut args = vec!["--sysfs-root", tree.root(), "--captures", "1"];
+        args.extend_from_slice(light);
+        let output = run(&args);
+        let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert!(!all.contains("character device"), "{light:?}: {all}");
+        if light[0] == "--gpio" {
+            assert_eq!(output.status.code(), Some(0), "{all}");
+            assert!(all.contains("frame 1/1       value 1"), "{all}");
+        }
+    }
+}
