@@ -32,8 +32,19 @@ pub trait SysfsIo: fmt::Debug + Send + Sync + 'static {
     fn write(&self, path: &Path, value: &str) -> io::Result<()>;
 
     /// Writes `value` at offset 0 of `file`, an fd kept open on `path` by
-    /// [`open_attr`](Self::open_attr), leaving exactly `value` in it.
+    /// [`open_attr`](Self::open_attr); where
+    /// [`needs_truncate`](Self::needs_truncate) says so, the file is then cut
+    /// to the value's length.
     fn write_attr(&self, path: &Path, file: &File, value: &str) -> io::Result<()>;
+
+    /// Whether a value written through [`write_attr`](Self::write_attr) to
+    /// `file` can leave stale bytes after it (a plain file, unlike a sysfs
+    /// attribute), so the file must be cut to the value's length after each
+    /// write. Asked once per opened attribute. Default: no.
+    fn needs_truncate(&self, file: &File) -> bool {
+        let _ = file;
+        false
+    }
 
     /// Opens `path` for the repeated writes of [`write_attr`](Self::write_attr).
     fn open_attr(&self, path: &Path) -> io::Result<File> {
@@ -64,7 +75,8 @@ pub trait SysfsIo: fmt::Debug + Send + Sync + 'static {
 /// On sysfs a write replaces an attribute's value whatever its length; on
 /// any other file system (a test tree, a copy of `/sys`) the file is also
 /// cut to the written length, so `255` then `0` leaves `0`, never `055`.
-/// sysfs is recognised by its `statfs` magic (`SYSFS_MAGIC`, 0x62656572).
+/// sysfs is recognised by its `statfs` magic (`SYSFS_MAGIC`, 0x62656572),
+/// once per opened attribute, so the hot path on sysfs stays one `pwrite`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct KernelIo;
 
@@ -104,10 +116,11 @@ impl SysfsIo for KernelIo {
                 "short write to a sysfs attribute",
             ));
         }
-        if !Self::is_sysfs(file) {
-            file.set_len(value.len() as u64)?;
-        }
         Ok(())
+    }
+
+    fn needs_truncate(&self, file: &File) -> bool {
+        !Self::is_sysfs(file)
     }
 }
 
@@ -189,6 +202,7 @@ impl Sysfs {
     pub(crate) fn open_attr(&self, path: &Path) -> io::Result<AttrFile> {
         let file = self.io.open_attr(path)?;
         Ok(AttrFile {
+            truncate: self.io.needs_truncate(&file),
             file,
             path: path.to_owned(),
             io: Arc::clone(&self.io),
@@ -239,6 +253,8 @@ pub(crate) struct AttrFile {
     file: File,
     path: PathBuf,
     io: Arc<dyn SysfsIo>,
+    /// Cut the file to each value written (not on sysfs).
+    truncate: bool,
 }
 
 impl AttrFile {
@@ -252,7 +268,11 @@ impl AttrFile {
 
     /// Writes exactly `value` at offset 0.
     pub(crate) fn write(&self, value: &str) -> io::Result<()> {
-        self.io.write_attr(&self.path, &self.file, value)
+        self.io.write_attr(&self.path, &self.file, value)?;
+        if self.truncate {
+            self.file.set_len(value.len() as u64)?;
+        }
+        Ok(())
     }
 
     /// Writes an LED's level. When that fails, the error names `pin` and

@@ -160,7 +160,7 @@ fn only_one(chips: &[GpioChip], label: &str) -> Result<Option<GpioChip>, LedErro
             label: label.to_owned(),
             chips: several
                 .iter()
-                .map(|c| describe_one(c))
+                .map(|c| describe_named(c))
                 .collect::<Vec<_>>()
                 .join(", "),
         }),
@@ -191,13 +191,15 @@ pub(crate) fn describe(chips: &[GpioChip]) -> String {
 /// `label base..end` (legacy) or `label (chipN, N lines)` (per-chip).
 fn describe_one(chip: &GpioChip) -> String {
     match chip.base {
-        Some(base) => format!(
-            "{} {}..{} ({})",
-            chip.label,
-            base,
-            base + chip.ngpio,
-            chip.name
-        ),
+        Some(base) => format!("{} {}..{}", chip.label, base, base + chip.ngpio),
         None => format!("{} ({}, {} lines)", chip.label, chip.name, chip.ngpio),
+    }
+}
+
+/// A chip told apart from others with the same label: its directory too.
+fn describe_named(chip: &GpioChip) -> String {
+    match chip.base {
+        Some(base) => format!("{} (lines {}..{})", chip.name, base, base + chip.ngpio),
+        None => format!("{} ({} lines)", chip.name, chip.ngpio),
     }
 }
