@@ -2,11 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{LedError, Sysfs};
+use super::{LedError, RASPBERRY_PI_LABELS, Sysfs};
 
-/// The labels of the Raspberry Pi's header GPIO controller, in the order
-/// they are tried: Pi 5 (RP1), Pi 4, Pi 0–3.
-pub const RASPBERRY_PI_LABELS: &[&str] = &["pinctrl-rp1", "pinctrl-bcm2711", "pinctrl-bcm2835"];
 
 /// A GPIO controller as sysfs lists it.
 ///

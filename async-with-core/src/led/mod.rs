@@ -54,6 +54,15 @@ mod error;
 ))]
 pub use error::{GPIO_UDEV_RULE, LED_UDEV_RULE, LedError};
 
+/// The labels of the Raspberry Pi's header GPIO controller, in the order
+/// they are tried: Pi 5 (RP1), Pi 4, Pi 0–3. Used by `SysfsGpio::bcm` and
+/// `CdevLine::bcm`.
+#[cfg(any(
+    all(feature = "sysfs", unix),
+    all(feature = "cdev", target_os = "linux")
+))]
+pub const RASPBERRY_PI_LABELS: &[&str] = &["pinctrl-rp1", "pinctrl-bcm2711", "pinctrl-bcm2835"];
+
 #[cfg(all(feature = "sysfs", unix))]
 mod fs;
 #[cfg(all(feature = "sysfs", unix))]
@@ -67,7 +76,7 @@ mod sysfs_led;
 #[cfg(all(feature = "sysfs", unix))]
 pub use {
     fs::{KernelIo, Sysfs, SysfsIo},
-    gpiochip::{GpioChip, RASPBERRY_PI_LABELS},
+    gpiochip::GpioChip,
     sysfs_gpio::{PERMISSION_WAIT, SysfsGpio, SysfsGpioBuilder},
     sysfs_led::{SysfsLed, SysfsLedBuilder},
 };
