@@ -112,7 +112,10 @@ fn a_label_with_no_usable_chip_device_says_why_so_callers_can_fall_back() {
     let LedError::NoChipDevice { label, reason } = &error else {
         panic!("expected NoChipDevice, got {error:?}");
     };
-    assert_eq!(label, "/soc@0/no-such-gpio@0", "a label is text, not a path");
+    assert_eq!(
+        label, "/soc@0/no-such-gpio@0",
+        "a label is text, not a path"
+    );
     if chips {
         assert!(
             reason.contains("none carries it") || reason.contains("could be opened"),
@@ -121,5 +124,8 @@ fn a_label_with_no_usable_chip_device_says_why_so_callers_can_fall_back() {
     } else {
         assert_eq!(reason, "there is no /dev/gpiochip*");
     }
-    assert!(error.to_string().contains("use the sysfs interface"), "{error}");
+    assert!(
+        error.to_string().contains("use the sysfs interface"),
+        "{error}"
+    );
 }

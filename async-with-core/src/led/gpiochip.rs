@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use super::{LedError, RASPBERRY_PI_LABELS, Sysfs};
 
-
 /// A GPIO controller as sysfs lists it.
 ///
 /// On the legacy interface (`class/gpio/export` present) that is
