@@ -96,3 +96,36 @@ fn a_missing_chip_names_the_line_and_the_fix() {
         "{text}"
     );
 }
+
+#[test]
+fn a_label_with_no_usable_chip_device_says_why_so_callers_can_fall_back() {
+    let chips = std::fs::read_dir("/dev")
+        .map(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("gpiochip"))
+        })
+        .unwrap_or(false);
+    // A label no chip carries: on any machine, no chip device fits it.
+    let error = CdevLine::labelled("/soc@0/no-such-gpio@0", 3)
+        .request()
+        .unwrap_err();
+    let LedError::NoChipDevice { label, reason } = &error else {
+        panic!("expected NoChipDevice, got {error:?}");
+    };
+    assert_eq!(
+        label, "/soc@0/no-such-gpio@0",
+        "a label is text, not a path"
+    );
+    if chips {
+        assert!(
+            reason.contains("none carries it") || reason.contains("could be opened"),
+            "{reason}"
+        );
+    } else {
+        assert_eq!(reason, "there is no /dev/gpiochip*");
+    }
+    assert!(
+        error.to_string().contains("use the sysfs interface"),
+        "{error}"
+    );
+}

@@ -6,6 +6,10 @@ use async_with::led::sim::SimSysfs;
 use async_with::led::{LedError, RecordingPin, SysfsGpio, SysfsLed};
 use async_with::{Spotlight, async_with};
 
+#[path = "support/led.rs"]
+mod led;
+use led::lit_block;
+
 fn show(title: &str, trace: &[String]) {
     println!("{title}:");
     for write in trace {
@@ -15,8 +19,7 @@ fn show(title: &str, trace: &[String]) {
 
 async fn light_gpio(sim: &SimSysfs, bcm: u32) -> Result<(), LedError> {
     let led = SysfsGpio::bcm(bcm).root(sim).open().await?;
-    async_with!(Spotlight::new(led)? => _spot {});
-    Ok(())
+    lit_block(led, |_| ()).await
 }
 
 #[tokio::test(start_paused = true)]
@@ -78,13 +81,8 @@ async fn sysfs_gpio_on_a_line_already_exported_writes_only_value() {
 #[tokio::test(start_paused = true)]
 async fn sysfs_led_act_writes_trigger_brightness_trigger() {
     let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
-    let lit: Result<(), LedError> = async {
-        let led = SysfsLed::named("ACT").root(&sim).open()?;
-        async_with!(Spotlight::new(led)? => _spot {});
-        Ok(())
-    }
-    .await;
-    lit.unwrap();
+    let led = SysfsLed::named("ACT").root(&sim).open().unwrap();
+    lit_block(led, |_| ()).await.unwrap();
     let trace = sim.trace();
     show("SysfsLed::named(\"ACT\"), Raspberry Pi 4", &trace);
     assert_eq!(

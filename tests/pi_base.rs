@@ -11,8 +11,9 @@ fn bcm_17_is_529_on_a_pi_4() {
     assert_eq!(
         chip,
         GpioChip {
+            name: "gpiochip512".into(),
             label: "pinctrl-bcm2711".into(),
-            base: 512,
+            base: Some(512),
             ngpio: 58
         }
     );
@@ -26,7 +27,7 @@ fn bcm_17_is_588_on_a_pi_5_past_the_soc_chips() {
     let sim = SimSysfs::temp_raspberry_pi_5().unwrap();
     // The SoC's own gpio-brcmstb chips come first, from 512: not the header.
     let chips = GpioChip::list(&sim).unwrap();
-    assert_eq!(chips.first().unwrap().base, 512);
+    assert_eq!(chips.first().unwrap().base, Some(512));
     assert_eq!(chips.len(), 5);
     let (gpio, pin) = SysfsGpio::bcm(17).root(&sim).resolve().unwrap();
     assert_eq!(gpio, 588);

@@ -5,21 +5,11 @@ use std::time::Duration;
 
 use async_with::led::sim::{Fault, SimSysfs};
 use async_with::led::{LedError, PERMISSION_WAIT, SysfsGpio, SysfsLed};
-use async_with::{Spotlight, async_with};
-use embedded_hal::digital::OutputPin;
 use tokio::time::Instant;
 
-const VALUE_529: &str = "class/gpio/gpio529/value";
-
-async fn lit_block<L: OutputPin<Error = LedError>>(
-    led: L,
-    during: impl FnOnce(),
-) -> Result<(), LedError> {
-    async_with!(Spotlight::new(led)? => _spot {
-        during();
-    });
-    Ok(())
-}
+#[path = "support/led.rs"]
+mod led;
+use led::{VALUE_529, lit_block};
 
 #[tokio::test(start_paused = true)]
 async fn a_short_udev_permission_race_is_waited_out() {
@@ -28,7 +18,7 @@ async fn a_short_udev_permission_race_is_waited_out() {
     let start = Instant::now();
     let led = SysfsGpio::bcm(17).root(&sim).open().await.unwrap();
     assert_eq!(start.elapsed(), Duration::from_millis(300));
-    lit_block(led, || assert_eq!(sim.read(VALUE_529).unwrap(), "1\n"))
+    lit_block(led, |_| assert_eq!(sim.read(VALUE_529).unwrap(), "1\n"))
         .await
         .unwrap();
 
@@ -115,7 +105,7 @@ async fn eio_turning_on_fails_the_block_and_leaves_the_led_off() {
     let led = SysfsGpio::bcm(17).root(&sim).open().await.unwrap();
     sim.inject(Fault::ValueEio { after: 0 });
     let mut body_ran = false;
-    let error = lit_block(led, || body_ran = true).await.unwrap_err();
+    let error = lit_block(led, |_| body_ran = true).await.unwrap_err();
     assert!(!body_ran);
     let text = error.to_string();
     assert!(text.starts_with("writing \"1\" to "), "{text}");
@@ -143,7 +133,7 @@ async fn eio_turning_off_falls_back_to_direction_low() {
     sim.export_as(529, "out").unwrap();
     let led = SysfsGpio::bcm(17).root(&sim).open().await.unwrap();
     sim.inject(Fault::ValueEio { after: 1 });
-    lit_block(led, || assert_eq!(sim.read(VALUE_529).unwrap(), "1\n"))
+    lit_block(led, |_| assert_eq!(sim.read(VALUE_529).unwrap(), "1\n"))
         .await
         .unwrap();
     assert_eq!(sim.read(VALUE_529).unwrap(), "0\n");
@@ -167,7 +157,7 @@ async fn a_line_unexported_under_us_fails_exit_naming_the_cause() {
     let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
     sim.export_as(529, "out").unwrap();
     let led = SysfsGpio::bcm(17).root(&sim).open().await.unwrap();
-    let error = lit_block(led, || {
+    let error = lit_block(led, |_| {
         // Someone else unexports the line while it is lit.
         std::fs::remove_dir_all(sim.root().join("class/gpio/gpio529")).unwrap();
     })
@@ -182,18 +172,22 @@ async fn a_line_unexported_under_us_fails_exit_naming_the_cause() {
 
 #[tokio::test(start_paused = true)]
 async fn a_line_without_a_direction_file_is_refused_and_unexported() {
+    // The driver gives no `direction` and the line is not an output: the
+    // message says so, not "check the pin is exported" (it is).
     let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
     sim.inject(Fault::Vanished("class/gpio/gpio529/direction".into()));
     let error = SysfsGpio::bcm(17).root(&sim).open().await.unwrap_err();
     let text = error.to_string();
-    assert!(text.starts_with("writing \"low\" to "), "{text}");
+    assert!(text.contains("has no `direction` file"), "{text}");
     assert!(text.contains("gpio529/direction"), "{text}");
-    assert!(text.contains("the file is missing"), "{text}");
+    assert!(text.contains("fixed as an input"), "{text}");
+    assert!(!text.contains("exported"), "{text}");
     assert_eq!(
         sim.trace(),
         [
             "class/gpio/export <- 529",
             "class/gpio/gpio529/direction <- low (ENOENT)",
+            "class/gpio/gpio529/value <- 0 (EPERM)",
             "class/gpio/unexport <- 529",
         ]
     );
@@ -221,7 +215,7 @@ async fn eio_lighting_an_led_restores_its_trigger_and_leaves_it_off() {
     let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
     let led = SysfsLed::named("ACT").root(&sim).open().unwrap();
     sim.inject(Fault::ValueEio { after: 0 });
-    let error = lit_block(led, || {}).await.unwrap_err();
+    let error = lit_block(led, |_| {}).await.unwrap_err();
     let text = error.to_string();
     assert!(text.starts_with("writing \"255\" to "), "{text}");
     assert!(text.contains("ACT/brightness for LED \"ACT\""), "{text}");

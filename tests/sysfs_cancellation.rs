@@ -9,7 +9,9 @@ use async_with::led::{LedError, SysfsGpio, SysfsLed};
 use async_with::{Spotlight, async_with};
 use tokio::time::timeout;
 
-const VALUE_529: &str = "class/gpio/gpio529/value";
+#[path = "support/led.rs"]
+mod led;
+use led::VALUE_529;
 
 async fn light_for(sim: &SimSysfs, body: Duration) -> Result<(), LedError> {
     let led = SysfsGpio::bcm(17).root(sim).open().await?;

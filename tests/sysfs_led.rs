@@ -3,16 +3,10 @@
 
 use async_with::led::sim::{Board, SimSysfs};
 use async_with::led::{LedError, SysfsLed};
-use async_with::{Spotlight, async_with};
 
-const TRIGGER: &str = "class/leds/ACT/trigger";
-const BRIGHTNESS: &str = "class/leds/ACT/brightness";
-
-async fn lit_block(sim: &SimSysfs, led: SysfsLed) -> Result<(String, String), LedError> {
-    Ok(async_with!(Spotlight::new(led)? => _spot {
-        (sim.read(BRIGHTNESS).unwrap(), sim.read(TRIGGER).unwrap())
-    }))
-}
+#[path = "support/led.rs"]
+mod led;
+use led::{ACT_BRIGHTNESS as BRIGHTNESS, ACT_TRIGGER as TRIGGER, lit_block};
 
 #[tokio::test(start_paused = true)]
 async fn the_act_led_is_lit_at_max_brightness_and_its_trigger_restored() {
@@ -30,7 +24,11 @@ async fn the_act_led_is_lit_at_max_brightness_and_its_trigger_restored() {
     );
     assert_eq!(sim.read(BRIGHTNESS).unwrap(), "0\n");
 
-    let (brightness, trigger) = lit_block(&sim, led).await.unwrap();
+    let (brightness, trigger) = lit_block(led, |_| {
+        (sim.read(BRIGHTNESS).unwrap(), sim.read(TRIGGER).unwrap())
+    })
+    .await
+    .unwrap();
     assert_eq!(brightness, "255\n");
     assert_eq!(trigger, "[none] timer heartbeat default-on mmc0 actpwr\n");
 
@@ -46,16 +44,8 @@ async fn an_led_without_a_trigger_is_not_given_one() {
     let sim = SimSysfs::temp(Board::Empty).unwrap();
     sim.add_led("user", &["none", "timer"], "none", 1).unwrap();
     let led = SysfsLed::named("user").root(&sim).open().unwrap();
-    let mut lit = None;
-    let result: Result<(), LedError> = async {
-        async_with!(Spotlight::new(led)? => _spot {
-            lit = Some(sim.read("class/leds/user/brightness").unwrap());
-        });
-        Ok(())
-    }
-    .await;
-    result.unwrap();
-    assert_eq!(lit.as_deref(), Some("1\n"));
+    let lit = lit_block(led, |_| sim.read("class/leds/user/brightness").unwrap()).await;
+    assert_eq!(lit.unwrap(), "1\n");
     assert_eq!(
         sim.trace(),
         [
@@ -94,12 +84,7 @@ async fn an_inverted_led_is_on_at_zero() {
         .root(&sim)
         .open()
         .unwrap();
-    let result: Result<String, LedError> = async {
-        Ok(async_with!(Spotlight::new(led)? => _spot {
-            sim.read("class/leds/PWR/brightness").unwrap()
-        }))
-    }
-    .await;
+    let result = lit_block(led, |_| sim.read("class/leds/PWR/brightness").unwrap()).await;
     assert_eq!(result.unwrap(), "0\n");
     // default-on lights it again: the trigger, not us, decides now.
     assert_eq!(sim.read("class/leds/PWR/brightness").unwrap(), "255\n");

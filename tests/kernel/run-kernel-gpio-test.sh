@@ -44,6 +44,7 @@
 #                         "-1,8" = 8 lines at a dynamic base; one chip per pair
 #                         (only the first gets GPIO_MOCKUP_* vars); "" = none
 #   --sim-lines N         lines of the gpio-sim chip (default 8, 0 = no gpio-sim)
+#   --sim-label LABEL     label of the gpio-sim chip (default gpio-sim-test)
 #   --sim-chip LABEL=N    another gpio-sim chip labelled LABEL with N lines (dynamic
 #                         base; repeatable), e.g. "pinctrl-bcm2711=58" for a chip a
 #                         Raspberry Pi 4 lookup by label finds; the VM fails (93/94)
@@ -112,6 +113,7 @@ MEM=512
 MOCKUP_RANGES="0,32"
 SIM_LINES=8
 SIM_CHIPS=()
+SIM_LABEL=gpio-sim-test
 LEDS=()
 GPIO_LEDS=()
 PRE_FILE=""
@@ -143,6 +145,7 @@ while [ $# -gt 0 ]; do
         --mockup-ranges) MOCKUP_RANGES=$2; shift ;;
         --sim-lines) SIM_LINES=$2; shift ;;
         --sim-chip) SIM_CHIPS+=("$2"); shift ;;
+        --sim-label) SIM_LABEL=$2; shift ;;
         --led) LEDS+=("$2"); shift ;;
         --gpio-led) GPIO_LEDS+=("$2"); shift ;;
         --pre) PRE_FILE=$2; shift ;;
@@ -592,6 +595,7 @@ RESULT_TAG="@@QEMU-GPIO-RESULT-$$-$RANDOM@@"
     echo "MOCKUP_RANGES=$(shq "$MOCKUP_RANGES")"
     echo "SIM_LINES=$(shq "$SIM_LINES")"
     echo "SIM_CHIPS=$(shq "${SIM_CHIPS[*]:-}")"
+    echo "SIM_LABEL=$(shq "$SIM_LABEL")"
     echo "GPIO_LEDS=$(shq "$(IFS=,; echo "${GPIO_LEDS[*]}")")"
     echo "SELF_TEST=$SELF_TEST"
     printf 'set --'; [ ${#BIN_ARGS[@]} -gt 0 ] && for a in "${BIN_ARGS[@]}"; do printf ' %s' "$(shq "$a")"; done; echo
@@ -690,7 +694,7 @@ if [ "$SIM_LINES" -gt 0 ] 2>/dev/null; then
     S=/sys/kernel/config/gpio-sim/sim0
     mkdir $S $S/bank0
     echo "$SIM_LINES" > $S/bank0/num_lines
-    echo gpio-sim-test > $S/bank0/label
+    echo "$SIM_LABEL" > $S/bank0/label
     echo 1 > $S/live || finish 93
     dev=/sys/devices/platform/$(cat $S/dev_name)
     chip_info "$dev" || finish 94

@@ -27,7 +27,7 @@ set -euo pipefail
 
 # Number of checks the guest binary must report.  A check that is removed,
 # skipped or never reached changes the count and fails the tier.
-EXPECTED_CHECKS=63
+EXPECTED_CHECKS=80
 
 arch=x86_64 kernel=""
 runner_args=()
@@ -94,9 +94,9 @@ echo "== kernel tier ($cell): booting the VM" >&2
 set +e
 "$here/run-kernel-gpio-test.sh" "${deps[@]}" --arch "$arch" --kernel "$kernel" \
     --mockup-ranges 512,570,570,578 \
+    --sim-lines 58 --sim-label pinctrl-bcm2711 \
     --led spot:white=255 --led spot:trigger=7 \
     --gpio-led ACT@554 \
-    --sim-chip pinctrl-bcm2711=58 \
     --file "$demo:/test/spotlight" \
     ${runner_args[@]+"${runner_args[@]}"} -- "$bin" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}

@@ -60,12 +60,14 @@ pub struct CdevLineBuilder {
     line: Line,
     consumer: String,
     active_low: bool,
+    wait: bool,
 }
 
 #[derive(Debug, Clone)]
 enum Line {
     Chip(PathBuf, u32),
     Named(String),
+    Labelled(String, u32),
 }
 
 impl CdevLine {
@@ -79,6 +81,26 @@ impl CdevLine {
     /// whichever chip has it.
     pub fn named(name: impl Into<String>) -> CdevLineBuilder {
         CdevLineBuilder::new(Line::Named(name.into()))
+    }
+
+    /// Line `offset` of the chip whose label is `label` (compared as text,
+    /// as `gpioinfo` shows it: `pinctrl-bcm2711`, `/soc@0/gpio@200100a0`),
+    /// found among every `/dev/gpiochip*`.
+    pub fn labelled(label: impl Into<String>, offset: u32) -> CdevLineBuilder {
+        CdevLineBuilder::new(Line::Labelled(label.into(), offset))
+    }
+
+    /// Line `offset` of the Raspberry Pi's header controller: the first of
+    /// [`RASPBERRY_PI_LABELS`](super::RASPBERRY_PI_LABELS) found among the
+    /// chip devices (`pinctrl-rp1` on a Pi 5, `pinctrl-bcm2711` on a Pi 4).
+    pub fn bcm(bcm: u32) -> CdevLineBuilder {
+        CdevLineBuilder::new(Line::Labelled(String::new(), bcm))
+    }
+
+    /// The line as messages name it, e.g. `line 17 of /dev/gpiochip0
+    /// (pinctrl-bcm2711)`.
+    pub fn name(&self) -> &str {
+        &self.pin
     }
 
     /// Whether the LED was last turned on.
@@ -135,6 +157,7 @@ impl CdevLineBuilder {
             line,
             consumer: DEFAULT_CONSUMER.to_owned(),
             active_low: false,
+            wait: false,
         }
     }
 
@@ -148,6 +171,31 @@ impl CdevLineBuilder {
     pub fn active_low(mut self, active_low: bool) -> Self {
         self.active_low = active_low;
         self
+    }
+
+    /// Whether a second user of the line queues behind the first (retrying
+    /// every 20 ms) in [`request_waiting`](Self::request_waiting). Default:
+    /// refuse with [`LedError::Held`].
+    pub fn wait(mut self, wait: bool) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// Like [`request`](Self::request), but while another consumer holds the
+    /// line it waits (polling every 20 ms) instead of failing.
+    ///
+    /// # Errors
+    ///
+    /// As [`request`](Self::request), except [`LedError::Held`].
+    pub async fn request_waiting(self) -> Result<CdevLine, LedError> {
+        loop {
+            match self.clone().request() {
+                Err(LedError::Held { .. }) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Checks the chip, line name and consumer without touching a device:
@@ -167,18 +215,45 @@ impl CdevLineBuilder {
                 Ok(None)
             }
             Line::Chip(chip, _) => chip_path(chip).map(Some),
+            Line::Labelled(..) => Ok(None),
         }
     }
 
     /// Requests the line as an output, inactive (LED off), with the consumer
     /// label.
+    ///
+    /// # Errors
+    ///
+    /// [`LedError::Held`] when another consumer has the line (the kernel
+    /// allows one), [`LedError::NoChipDevice`] when no `/dev/gpiochip*` can
+    /// be used or none carries the label, [`LedError::AmbiguousChip`],
+    /// [`LedError::OffsetOutOfRange`], and [`LedError::Cdev`] for the rest.
     pub fn request(self) -> Result<CdevLine, LedError> {
         let chip = self.validate()?;
         let mut builder = Request::builder();
+        let (chip, offset) = match (&self.line, chip) {
+            (Line::Labelled(label, offset), _) => {
+                let found = find_labelled(label)?;
+                if *offset >= found.num_lines {
+                    return Err(LedError::OffsetOutOfRange {
+                        label: found.label,
+                        offset: *offset,
+                        ngpio: found.num_lines,
+                    });
+                }
+                (Some((found.path, Some(found.label))), *offset)
+            }
+            (Line::Chip(_, offset), Some(path)) => (Some((path, None)), *offset),
+            _ => (None, 0),
+        };
         let pin = match (&self.line, chip) {
-            (Line::Chip(_, offset), Some(path)) => {
-                let pin = format!("line {offset} of {}", path.display());
-                builder.on_chip(path).with_line(*offset);
+            (_, Some((path, label))) => {
+                let pin = match label {
+                    Some(label) => format!("line {offset} of {} ({label})", path.display()),
+                    None => format!("line {offset} of {}", path.display()),
+                };
+                check_free(&path, offset, &pin)?;
+                builder.on_chip(path).with_line(offset);
                 pin
             }
             (Line::Named(name), _) => {
@@ -192,7 +267,9 @@ impl CdevLineBuilder {
                 builder.with_found_line(&found);
                 pin
             }
-            (Line::Chip(..), None) => unreachable!("`validate` returns a path for a chip"),
+            (Line::Chip(..) | Line::Labelled(..), None) => {
+                unreachable!("`validate` returns a path for a chip, and a label finds one")
+            }
         };
         builder
             .as_output(Value::Inactive)
@@ -233,4 +310,101 @@ fn chip_path(chip: &Path) -> Result<PathBuf, LedError> {
     }
     check_name("GPIO chip", &text)?;
     Ok(Path::new("/dev").join(chip))
+}
+
+/// A chip device found by label.
+struct Found {
+    path: PathBuf,
+    label: String,
+    num_lines: u32,
+}
+
+/// The one `/dev/gpiochip*` labelled `label` (an empty label: the first
+/// Raspberry Pi label present).
+fn find_labelled(label: &str) -> Result<Found, LedError> {
+    let wanted: Vec<&str> = if label.is_empty() {
+        super::RASPBERRY_PI_LABELS.to_vec()
+    } else {
+        vec![label]
+    };
+    let shown = wanted.join(" or ");
+    let paths = gpiocdev::chip::chips().map_err(|e| LedError::NoChipDevice {
+        label: shown.clone(),
+        reason: format!("listing /dev failed: {e}"),
+    })?;
+    if paths.is_empty() {
+        return Err(LedError::NoChipDevice {
+            label: shown,
+            reason: "there is no /dev/gpiochip*".to_owned(),
+        });
+    }
+    let mut chips = Vec::new();
+    let mut refused = Vec::new();
+    for path in paths {
+        match gpiocdev::chip::Chip::from_path(&path).and_then(|chip| chip.info()) {
+            Ok(info) => chips.push(Found {
+                path,
+                label: info.label,
+                num_lines: info.num_lines,
+            }),
+            Err(e) => refused.push(format!("{}: {e}", path.display())),
+        }
+    }
+    for wanted in &wanted {
+        let matching: Vec<&Found> = chips.iter().filter(|c| c.label == *wanted).collect();
+        match matching.as_slice() {
+            [] => continue,
+            [_] => {
+                let index = chips.iter().position(|c| c.label == *wanted);
+                return Ok(chips.swap_remove(index.unwrap_or_default()));
+            }
+            several => {
+                return Err(LedError::AmbiguousChip {
+                    label: (*wanted).to_owned(),
+                    chips: several
+                        .iter()
+                        .map(|c| format!("{} ({} lines)", c.path.display(), c.num_lines))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+        }
+    }
+    let mut reason = if chips.is_empty() {
+        "no chip device could be opened".to_owned()
+    } else {
+        let labels: Vec<String> = chips
+            .iter()
+            .map(|c| format!("{} {}", c.path.display(), c.label))
+            .collect();
+        format!("none carries it (chips: {})", labels.join(", "))
+    };
+    if !refused.is_empty() {
+        reason = format!("{reason}; refused: {}", refused.join("; "));
+    }
+    Err(LedError::NoChipDevice {
+        label: shown,
+        reason,
+    })
+}
+
+/// Refuses a line another consumer holds, naming it, before requesting.
+fn check_free(chip: &Path, offset: u32, pin: &str) -> Result<(), LedError> {
+    let Ok(info) = gpiocdev::chip::Chip::from_path(chip).and_then(|c| c.line_info(offset)) else {
+        // The request itself reports what is wrong.
+        return Ok(());
+    };
+    if !info.used {
+        return Ok(());
+    }
+    let holder = if info.consumer.is_empty() {
+        "another consumer".to_owned()
+    } else {
+        format!("the consumer {:?}", info.consumer)
+    };
+    Err(LedError::Held {
+        pin: pin.to_owned(),
+        file: chip.to_owned(),
+        holder,
+    })
 }

@@ -88,6 +88,54 @@ pub enum LedError {
         /// The chips found.
         chips: String,
     },
+    /// Several gpiochips carry the label, so it names no single chip.
+    #[error(
+        "gpiochip label {label:?} is ambiguous: {chips} all carry it; pick one by device instead (`--cdev /dev/gpiochipN --line N`, `CdevLine::chip`) or by global number"
+    )]
+    AmbiguousChip {
+        /// The label asked for.
+        label: String,
+        /// Every chip with that label, as `name (label, lines base..end)`.
+        chips: String,
+    },
+    /// Another process (or another open in this one) owns the light.
+    #[error(
+        "{pin} is in use by {holder} (it holds {file}); wait for it to finish or stop it, or open with `.wait(true)` (spotlight: `--wait`) to queue behind it"
+    )]
+    Held {
+        /// The light.
+        pin: String,
+        /// The locked file (`value`, `brightness`).
+        file: PathBuf,
+        /// Who holds it: `process 1234`, or `another process` when the
+        /// kernel does not say.
+        holder: String,
+    },
+    /// The line is exported but its driver gives no `direction` file, and
+    /// driving it through `value` failed: it is fixed as an input.
+    #[error(
+        "{pin} has no `direction` file ({file} is absent because its driver does not let the direction change), and writing its value failed ({source}): the line is fixed as an input and cannot drive an LED; pick another pin"
+    )]
+    FixedDirection {
+        /// The pin.
+        pin: String,
+        /// The missing `direction` file.
+        file: PathBuf,
+        /// The error writing `value`.
+        #[source]
+        source: io::Error,
+    },
+    /// The kernel has only the per-chip sysfs interface, which has no global
+    /// numbers.
+    #[error(
+        "{pin}: this kernel has no global sysfs GPIO numbers ({dir}/export is missing; only the per-chip `chipN/export` exists): name the line by chip label and offset (`SysfsGpio::chip`, `--chip LABEL --offset N`) or BCM number"
+    )]
+    NoGlobalNumbers {
+        /// The pin.
+        pin: String,
+        /// The `class/gpio` directory.
+        dir: PathBuf,
+    },
     /// Export said `EBUSY`.
     #[error(
         "{pin} is already exported or held by a driver (writing {file} failed with EBUSY); free it (unexport it, or unload the driver / device-tree overlay that claims it) or pick another pin"
@@ -159,6 +207,17 @@ pub enum LedError {
         #[source]
         source: io::Error,
     },
+    /// No usable GPIO character device carries the chip label.
+    #[cfg(feature = "cdev")]
+    #[error(
+        "no usable GPIO character device labelled {label}: {reason}; check `ls -l /dev/gpiochip*` and that you are in the `gpio` group, or use the sysfs interface"
+    )]
+    NoChipDevice {
+        /// The label (or labels) looked for.
+        label: String,
+        /// Why none could be used.
+        reason: String,
+    },
     /// No GPIO line has the name.
     #[cfg(feature = "cdev")]
     #[error(
@@ -187,7 +246,9 @@ impl LedError {
     #[cfg_attr(not(feature = "sysfs"), allow(dead_code))]
     pub(crate) fn io(pin: &str, action: String, file: PathBuf, source: io::Error) -> Self {
         let hint = match source.kind() {
-            io::ErrorKind::PermissionDenied => {
+            // EPERM is also `PermissionDenied` to std, but from a GPIO
+            // `value` it means "not an output", not "no access".
+            io::ErrorKind::PermissionDenied if source.raw_os_error() != Some(1) => {
                 let rule = if file.to_string_lossy().contains("class/leds") {
                     LED_UDEV_RULE
                 } else {
@@ -228,7 +289,8 @@ impl embedded_hal::digital::Error for LedError {
     }
 }
 
-/// Refuses names that would leave their directory: `/`, `..`, NUL, empty.
+/// Refuses names that become paths and would leave their directory: `/`,
+/// `..`, NUL, empty. Labels compared as text (chip labels) are not names.
 pub(crate) fn check_name(what: &'static str, name: &str) -> Result<(), LedError> {
     let reason = if name.is_empty() {
         "it is empty"

@@ -2,18 +2,21 @@
 
 use std::path::PathBuf;
 
-use super::{LedError, Sysfs};
+use super::{LedError, RASPBERRY_PI_LABELS, Sysfs};
 
-/// The labels of the Raspberry Pi's header GPIO controller, in the order
-/// they are tried: Pi 5 (RP1), Pi 4, Pi 0–3.
-pub const RASPBERRY_PI_LABELS: &[&str] = &["pinctrl-rp1", "pinctrl-bcm2711", "pinctrl-bcm2835"];
-
-/// A GPIO controller as `class/gpio/gpiochipN/{label,base,ngpio}` lists it:
-/// lines `base..base + ngpio` are its offsets `0..ngpio`.
+/// A GPIO controller as sysfs lists it.
 ///
-/// Bases are assigned by the kernel (512 and up since 6.6, so the Pi 4's
-/// `pinctrl-bcm2711` is at 512 and the Pi 5's `pinctrl-rp1` at 571); read
-/// them, never hard-code them.
+/// On the legacy interface (`class/gpio/export` present) that is
+/// `class/gpio/gpiochip{base}/{label,base,ngpio}`: lines
+/// `base..base + ngpio` are its offsets `0..ngpio`. Bases are assigned by
+/// the kernel (512 and up since 6.6, so the Pi 4's `pinctrl-bcm2711` is at
+/// 512 and the Pi 5's `pinctrl-rp1` at 571); read them, never hard-code
+/// them. On kernels with only the per-chip interface (no global `export`)
+/// it is `class/gpio/chipN/{label,ngpio,export}`, lines are exported by
+/// offset, and there are no global numbers (`base` is `None`).
+///
+/// Labels are compared as text: a device-tree board may label a chip
+/// `/soc@0/gpio@200100a0`.
 ///
 /// # Example
 ///
@@ -22,29 +25,46 @@ pub const RASPBERRY_PI_LABELS: &[&str] = &["pinctrl-rp1", "pinctrl-bcm2711", "pi
 ///
 /// let sim = SimSysfs::temp_raspberry_pi_5().unwrap();
 /// let chip = GpioChip::raspberry_pi(&sim).unwrap();
-/// assert_eq!((chip.label.as_str(), chip.base, chip.ngpio), ("pinctrl-rp1", 571, 54));
+/// assert_eq!((chip.label.as_str(), chip.base, chip.ngpio), ("pinctrl-rp1", Some(571), 54));
 /// assert_eq!(chip.line(17), Some(588));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GpioChip {
+    /// Its directory under `class/gpio`: `gpiochip512` (legacy) or `chip0`
+    /// (per-chip interface).
+    pub name: String,
     /// The driver's label, such as `pinctrl-bcm2711`.
     pub label: String,
-    /// The global number of offset 0.
-    pub base: u32,
+    /// The global number of offset 0; `None` on the per-chip interface.
+    pub base: Option<u32>,
     /// How many lines the chip has.
     pub ngpio: u32,
 }
 
 impl GpioChip {
-    /// Every gpiochip under `<root>/class/gpio`, by base.
+    /// Every gpiochip under `<root>/class/gpio`: the legacy `gpiochip*`
+    /// entries by base when the global `export` exists, else the per-chip
+    /// `chip*` entries.
+    ///
+    /// # Errors
+    ///
+    /// [`LedError::Io`] when the directory or a chip's files cannot be
+    /// read, [`LedError::Malformed`] when `base` or `ngpio` is not a number.
     pub fn list(sysfs: impl Into<Sysfs>) -> Result<Vec<GpioChip>, LedError> {
         let sysfs = sysfs.into();
         let dir = gpio_dir(&sysfs);
         let names = sysfs
             .list(&dir)
             .map_err(|e| LedError::io("the GPIO chips", "listing".into(), dir.clone(), e))?;
+        let legacy = has_global_export(&sysfs);
         let mut chips = Vec::new();
-        for name in names.iter().filter(|n| n.starts_with("gpiochip")) {
+        for name in &names {
+            let per_chip = name
+                .strip_prefix("chip")
+                .is_some_and(|n| n.parse::<u32>().is_ok());
+            if !(legacy && name.starts_with("gpiochip") || !legacy && per_chip) {
+                continue;
+            }
             let chip_dir = dir.join(name);
             let read = |attr: &str| {
                 let file = chip_dir.join(attr);
@@ -62,22 +82,27 @@ impl GpioChip {
                 })
             };
             chips.push(GpioChip {
+                name: name.clone(),
                 label: read("label")?,
-                base: number("base")?,
+                base: if legacy { Some(number("base")?) } else { None },
                 ngpio: number("ngpio")?,
             });
         }
-        chips.sort_by_key(|c| c.base);
+        chips.sort_by_key(|c| (c.base, c.name.len(), c.name.clone()));
         Ok(chips)
     }
 
-    /// The chip labelled `label`.
+    /// The one chip labelled `label`, compared as text (`/` and all).
+    ///
+    /// # Errors
+    ///
+    /// [`LedError::NoSuchChip`] listing the chips there are, or
+    /// [`LedError::AmbiguousChip`] naming every chip with that label.
     pub fn find(sysfs: impl Into<Sysfs>, label: &str) -> Result<GpioChip, LedError> {
-        super::error::check_name("chip label", label)?;
         let sysfs = sysfs.into();
         let chips = Self::list(&sysfs)?;
-        match chips.iter().find(|c| c.label == label) {
-            Some(chip) => Ok(chip.clone()),
+        match only_one(&chips, label)? {
+            Some(chip) => Ok(chip),
             None => Err(LedError::NoSuchChip {
                 label: label.to_owned(),
                 dir: gpio_dir(&sysfs),
@@ -88,28 +113,59 @@ impl GpioChip {
 
     /// The Raspberry Pi's header controller: the first of
     /// [`RASPBERRY_PI_LABELS`] present.
+    ///
+    /// # Errors
+    ///
+    /// [`LedError::NotARaspberryPi`] listing the chips there are, or
+    /// [`LedError::AmbiguousChip`] when two chips carry the label found.
     pub fn raspberry_pi(sysfs: impl Into<Sysfs>) -> Result<GpioChip, LedError> {
         let sysfs = sysfs.into();
         let chips = Self::list(&sysfs)?;
-        RASPBERRY_PI_LABELS
-            .iter()
-            .find_map(|label| chips.iter().find(|c| c.label == *label))
-            .cloned()
-            .ok_or_else(|| LedError::NotARaspberryPi {
-                dir: gpio_dir(&sysfs),
-                chips: describe(&chips),
-            })
+        for label in RASPBERRY_PI_LABELS {
+            if let Some(chip) = only_one(&chips, label)? {
+                return Ok(chip);
+            }
+        }
+        Err(LedError::NotARaspberryPi {
+            dir: gpio_dir(&sysfs),
+            chips: describe(&chips),
+        })
     }
 
-    /// The global number of `offset`, if the chip has that line.
+    /// The global number of `offset`, if the chip has that line and the
+    /// kernel has global numbers.
     pub fn line(&self, offset: u32) -> Option<u32> {
-        (offset < self.ngpio).then(|| self.base + offset)
+        (offset < self.ngpio).then_some(self.base? + offset)
     }
 
     /// Whether global number `gpio` is one of this chip's lines.
     pub fn contains(&self, gpio: u32) -> bool {
-        gpio >= self.base && gpio - self.base < self.ngpio
+        self.base
+            .is_some_and(|base| gpio >= base && gpio - base < self.ngpio)
     }
+}
+
+/// The chip labelled `label`, `None` if none is, an error naming every
+/// match if several are.
+fn only_one(chips: &[GpioChip], label: &str) -> Result<Option<GpioChip>, LedError> {
+    let matching: Vec<&GpioChip> = chips.iter().filter(|c| c.label == label).collect();
+    match matching.as_slice() {
+        [] => Ok(None),
+        [chip] => Ok(Some((*chip).clone())),
+        several => Err(LedError::AmbiguousChip {
+            label: label.to_owned(),
+            chips: several
+                .iter()
+                .map(|c| describe_named(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+/// Whether the tree has the legacy global `class/gpio/export`.
+pub(crate) fn has_global_export(sysfs: &Sysfs) -> bool {
+    sysfs.exists(&gpio_dir(sysfs).join("export"))
 }
 
 pub(crate) fn gpio_dir(sysfs: &Sysfs) -> PathBuf {
@@ -123,7 +179,23 @@ pub(crate) fn describe(chips: &[GpioChip]) -> String {
     }
     chips
         .iter()
-        .map(|c| format!("{} {}..{}", c.label, c.base, c.base + c.ngpio))
+        .map(describe_one)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `label base..end` (legacy) or `label (chipN, N lines)` (per-chip).
+fn describe_one(chip: &GpioChip) -> String {
+    match chip.base {
+        Some(base) => format!("{} {}..{}", chip.label, base, base + chip.ngpio),
+        None => format!("{} ({}, {} lines)", chip.label, chip.name, chip.ngpio),
+    }
+}
+
+/// A chip told apart from others with the same label: its directory too.
+fn describe_named(chip: &GpioChip) -> String {
+    match chip.base {
+        Some(base) => format!("{} (lines {}..{})", chip.name, base, base + chip.ngpio),
+        None => format!("{} ({} lines)", chip.name, chip.ngpio),
+    }
 }

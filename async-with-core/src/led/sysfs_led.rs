@@ -6,6 +6,10 @@ use embedded_hal::digital::{ErrorType, OutputPin};
 
 use super::error::{LedError, check_name};
 use super::fs::{AttrFile, OffWrite, Sysfs};
+use super::lock::{self, LOCK_POLL};
+
+/// The LED class's own files, never a trigger's.
+const CLASS_FILES: &[&str] = &["brightness", "max_brightness", "trigger", "uevent"];
 
 /// An LED the kernel already drives (the LED class, `/sys/class/leds/NAME`),
 /// such as a Raspberry Pi's `ACT` LED, as an embedded-hal [`OutputPin`].
@@ -26,10 +30,18 @@ use super::fs::{AttrFile, OffWrite, Sysfs};
 /// - The name is checked before any file is touched: empty names, `/`,
 ///   `..` and NUL are refused ([`LedError::InvalidName`]). An LED that does
 ///   not exist is [`LedError::NoSuchLed`], which lists the LEDs there are.
-/// - The active trigger (the `[bracketed]` one in `trigger`) is saved and
-///   replaced by `none`, because under a trigger the kernel keeps changing
-///   the LED; it is restored on drop or [`close`](Self::close). If it was
-///   already `none`, `trigger` is not written at all.
+/// - One owner: `brightness` is opened and `flock`ed before anything is
+///   written; while another user holds it, [`open`](SysfsLedBuilder::open)
+///   is refused with [`LedError::Held`] (naming the holder's pid) and
+///   [`open_waiting`](SysfsLedBuilder::open_waiting) queues.
+/// - The active trigger (the `[bracketed]` one in `trigger`) is saved with
+///   the attributes it adds to the LED (`timer`'s `delay_on`/`delay_off`,
+///   whatever any trigger adds: the files that go away when `none` is set)
+///   and replaced by `none`, because under a trigger the kernel keeps
+///   changing the LED. On drop or [`close`](Self::close) the trigger is
+///   written back, which resets its attributes, so each saved attribute
+///   that now differs is written back after it. If it was already `none`,
+///   `trigger` is not written at all.
 /// - On is `max_brightness`, off is `0`; [`inverted`](SysfsLedBuilder::inverted)
 ///   swaps them for LEDs wired active-low whose driver does not say so.
 /// - If writing the off level fails, `trigger <- none` (which turns an LED
@@ -58,6 +70,8 @@ pub struct SysfsLed {
     brightness: AttrFile,
     max_brightness: u32,
     saved_trigger: String,
+    /// The saved trigger's own attributes and their values, in `ls` order.
+    saved_attributes: Vec<(String, String)>,
     inverted: bool,
     on: bool,
     closed: bool,
@@ -87,6 +101,11 @@ impl SysfsLed {
         &self.name
     }
 
+    /// Whether on is `0` and off is `max_brightness` (as opened).
+    pub fn inverted(&self) -> bool {
+        self.inverted
+    }
+
     /// The brightness written for on (`max_brightness`).
     pub fn max_brightness(&self) -> u32 {
         self.max_brightness
@@ -96,6 +115,13 @@ impl SysfsLed {
     /// on drop.
     pub fn saved_trigger(&self) -> &str {
         &self.saved_trigger
+    }
+
+    /// The attributes the saved trigger had added, with their values then
+    /// (`[("delay_off", "900"), ("delay_on", "100")]` for a `timer`); they
+    /// are written back after the trigger on drop.
+    pub fn saved_attributes(&self) -> &[(String, String)] {
+        &self.saved_attributes
     }
 
     /// The `brightness` file this LED writes.
@@ -127,7 +153,23 @@ impl SysfsLed {
         if self.saved_trigger == "none" {
             return Ok(());
         }
-        self.write_trigger(&self.saved_trigger)
+        self.write_trigger(&self.saved_trigger)?;
+        // Activating a trigger resets its attributes to its defaults.
+        let mut first_error = Ok(());
+        for (attr, saved) in &self.saved_attributes {
+            let file = self.dir.join(attr);
+            if self.sysfs.read(&file).is_ok_and(|now| now == *saved) {
+                continue;
+            }
+            if let Err(e) = self.sysfs.write(&file, saved) {
+                let error = LedError::io(&self.pin, format!("writing {saved:?} to"), file, e);
+                tracing::warn!(%error, "restoring a trigger attribute failed");
+                if first_error.is_ok() {
+                    first_error = Err(error);
+                }
+            }
+        }
+        first_error
     }
 
     fn write_trigger(&self, trigger: &str) -> Result<(), LedError> {
@@ -192,9 +234,38 @@ impl SysfsLedBuilder {
         self
     }
 
-    /// Opens the LED: saves its trigger, sets `none`, turns it off and keeps
-    /// `brightness` open. See [`SysfsLed`] for the files.
+    /// Opens the LED: takes its lock, saves its trigger and the trigger's
+    /// attributes, sets `none`, turns it off and keeps `brightness` open.
+    /// See [`SysfsLed`] for the files.
+    ///
+    /// # Errors
+    ///
+    /// [`LedError::Held`] while another user has the LED (see
+    /// [`open_waiting`](Self::open_waiting)), [`LedError::InvalidName`],
+    /// [`LedError::NoSuchLed`], and the I/O errors of its files.
     pub fn open(self) -> Result<SysfsLed, LedError> {
+        match self.try_open(false)? {
+            Some(led) => Ok(led),
+            None => unreachable!("only a waiting open is told to retry"),
+        }
+    }
+
+    /// Like [`open`](Self::open), but while another user holds the LED it
+    /// waits (polling the lock every 20 ms) instead of failing.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open), except [`LedError::Held`].
+    pub async fn open_waiting(self) -> Result<SysfsLed, LedError> {
+        loop {
+            if let Some(led) = self.clone().try_open(true)? {
+                return Ok(led);
+            }
+            tokio::time::sleep(LOCK_POLL).await;
+        }
+    }
+
+    fn try_open(self, wait: bool) -> Result<Option<SysfsLed>, LedError> {
         check_name("LED name", &self.name)?;
         let sysfs = self.sysfs;
         let class = sysfs.root().join("class/leds");
@@ -211,6 +282,17 @@ impl SysfsLedBuilder {
                 dir: class,
                 available,
             });
+        }
+        let file = dir.join("brightness");
+        let brightness = sysfs
+            .open_attr(&file)
+            .map_err(|e| LedError::io(&pin, "opening".into(), file.clone(), e))?;
+        let locked = lock::try_lock(brightness.file())
+            .map_err(|e| LedError::io(&pin, "locking".into(), file.clone(), e))?;
+        match (locked, wait) {
+            (true, _) => {}
+            (false, true) => return Ok(None),
+            (false, false) => return Err(lock::held_error(&pin, &brightness)),
         }
         let read = |attr: &str| {
             let file = dir.join(attr);
@@ -240,10 +322,8 @@ impl SysfsLedBuilder {
             })?
             .to_owned();
 
-        let file = dir.join("brightness");
-        let brightness = sysfs
-            .open_attr(&file)
-            .map_err(|e| LedError::io(&pin, "opening".into(), file.clone(), e))?;
+        // Read before `none` is set: the trigger's files go with it.
+        let before = trigger_candidates(&sysfs, &dir);
         let mut led = SysfsLed {
             sysfs,
             name: self.name,
@@ -252,6 +332,7 @@ impl SysfsLedBuilder {
             brightness,
             max_brightness,
             saved_trigger,
+            saved_attributes: Vec::new(),
             inverted: self.inverted,
             on: false,
             // Until the trigger is replaced there is nothing to restore.
@@ -259,11 +340,31 @@ impl SysfsLedBuilder {
         };
         if led.saved_trigger != "none" {
             led.write_trigger("none")?;
+            // The trigger's own attributes: the files `none` took away.
+            let after = led.sysfs.list(&led.dir).unwrap_or_default();
+            led.saved_attributes = before
+                .into_iter()
+                .filter(|(name, _)| !after.contains(name))
+                .collect();
         }
         led.closed = false;
         led.set(false)?;
-        Ok(led)
+        Ok(Some(led))
     }
+}
+
+/// Every readable file of the LED that is not one of the class's own,
+/// with its contents: the candidates for the active trigger's attributes.
+fn trigger_candidates(sysfs: &Sysfs, dir: &Path) -> Vec<(String, String)> {
+    let names = sysfs.list(dir).unwrap_or_default();
+    names
+        .into_iter()
+        .filter(|name| !CLASS_FILES.contains(&name.as_str()))
+        .filter_map(|name| {
+            let value = sysfs.read(&dir.join(&name)).ok()?;
+            Some((name, value))
+        })
+        .collect()
 }
 
 /// The `[bracketed]` trigger in a `trigger` file.

@@ -31,7 +31,15 @@ Examples:
 Real or simulated: with none of --gpio/--bcm/--chip/--led/--cdev, or with
 --sim, the light is on a simulated Raspberry Pi 5 (BCM 17 unless a flag says
 otherwise), laid out in a temporary directory or in --sysfs-root if given.
-Otherwise the kernel's sysfs is used, at --sysfs-root (default /sys).
+
+Which kernel interface: --bcm and --chip LABEL --offset N request the line
+through the GPIO character device (/dev/gpiochip*, the chip found by its
+label), which gives each line one owner and releases it when the process
+dies. When no chip device is usable (none, no permission, a kernel without
+it, or none carries the label) they fall back to sysfs and say so; with
+--sysfs-root they use sysfs there. --gpio N (global numbers) and --led use
+sysfs (the LED class has no character device). On sysfs every run locks its
+light: a second run on the same light is refused, or with --wait queues.
 
 Exit status: 0 when the captures completed; the capture command's own status
 when it fails (128+N when killed by signal N); 130 on Ctrl-C, 143 on SIGTERM,
@@ -129,6 +137,11 @@ pub struct LightArgs {
     /// use the simulated Raspberry Pi 5 even when a light flag is given
     #[arg(long, global = true)]
     pub sim: bool,
+
+    /// when another run (any program using this library) has the light,
+    /// wait for it to finish instead of refusing
+    #[arg(long, global = true)]
+    pub wait: bool,
 }
 
 /// What happens under the light.

@@ -36,9 +36,13 @@ pub struct Opened {
     pub simulated: bool,
     /// The sysfs root, when there is one.
     pub root: Option<PathBuf>,
-    /// Whether on is the low level (`--active-low`), so the file reads `0`
-    /// while the light is on.
+    /// Whether on is the low level (`--active-low`).
     pub active_low: bool,
+    /// What the light's file reads while it is on, and why when that is
+    /// not the obvious `1` / max brightness.
+    pub reads_when_on: Option<(String, Option<String>)>,
+    /// Things the run should say before it starts (a fallback to sysfs).
+    pub notes: Vec<String>,
     // Keeps a temporary simulated tree alive for the whole run.
     _sim: Option<SimSysfs>,
 }
@@ -49,6 +53,13 @@ pub enum OpenError {
     /// The backend refused: its message names the file, the pin and the fix.
     #[error(transparent)]
     Light(#[from] LedError),
+    /// The sysfs fallback failed too: its error, and why the character
+    /// device was not used.
+    #[error("{source}\nnote: {note}")]
+    AfterFallback {
+        note: String,
+        source: Box<OpenError>,
+    },
     /// The simulated tree could not be written.
     #[error(
         "cannot lay out the simulated sysfs in {}: {source}; pass a writable directory to --sysfs-root",
@@ -68,6 +79,7 @@ impl OpenError {
     /// backend this build lacks, a usage mistake like a bad flag.
     pub fn exit_code(&self) -> u8 {
         match self {
+            OpenError::AfterFallback { source, .. } => source.exit_code(),
             #[cfg(not(all(feature = "cdev", target_os = "linux")))]
             OpenError::NoCdev => 2,
             _ => 1,
@@ -95,36 +107,126 @@ pub async fn open(args: &LightArgs) -> Result<Opened, OpenError> {
         let place = format!("sysfs at {}", sysfs.root().display());
         (sysfs, None, place)
     };
+    let mut notes = Vec::new();
+    let through_cdev_first = sim.is_none()
+        && args.sysfs_root.is_none()
+        && matches!(choice, Choice::Bcm(_) | Choice::Chip(..));
+    if through_cdev_first {
+        match cdev_by_label(&choice, args).await? {
+            Ok((light, name)) => {
+                return Ok(Opened {
+                    reads_when_on: light.reads_when_on(),
+                    light,
+                    name,
+                    place: "GPIO character device".to_owned(),
+                    simulated: false,
+                    root: None,
+                    active_low: args.active_low,
+                    notes,
+                    _sim: None,
+                });
+            }
+            Err(why) => notes.push(format!(
+                "the GPIO character device is not usable ({why}); falling back to sysfs"
+            )),
+        }
+    }
     let through_cdev = matches!(choice, Choice::Cdev(..));
-    let (light, name) = match choice {
-        Choice::Gpio(gpio) => gpio_light(SysfsGpio::number(gpio), &sysfs, args).await?,
-        Choice::Bcm(bcm) => gpio_light(SysfsGpio::bcm(bcm), &sysfs, args).await?,
-        Choice::Chip(label, offset) => {
-            gpio_light(SysfsGpio::chip(label, offset), &sysfs, args).await?
+    let opened = open_sysfs_or_cdev(choice, &sysfs, args).await;
+    let (light, name) = match (opened, notes.first()) {
+        (Ok(opened), _) => opened,
+        (Err(source), Some(note)) => {
+            return Err(OpenError::AfterFallback {
+                note: note.clone(),
+                source: Box::new(source),
+            });
         }
-        Choice::Led(name) => {
-            let led = SysfsLed::named(name.as_str())
-                .root(&sysfs)
-                .inverted(args.active_low)
-                .open()?;
-            (Light::Led(led), format!("LED {name}"))
-        }
-        Choice::Cdev(chip, line) => cdev_light(&chip, line, args.active_low)?,
+        (Err(e), None) => return Err(e),
     };
     let (place, root) = if through_cdev {
-        ("the GPIO character device".to_owned(), None)
+        ("GPIO character device".to_owned(), None)
     } else {
         (place, Some(sysfs.root().to_owned()))
     };
     Ok(Opened {
+        reads_when_on: light.reads_when_on(),
         light,
         name,
         place,
         simulated: sim.is_some(),
         root,
         active_low: args.active_low,
+        notes,
         _sim: sim,
     })
+}
+
+/// Opens the light on sysfs (`--cdev`: on the device it names).
+async fn open_sysfs_or_cdev(
+    choice: Choice,
+    sysfs: &Sysfs,
+    args: &LightArgs,
+) -> Result<(Light, String), OpenError> {
+    Ok(match choice {
+        Choice::Gpio(gpio) => gpio_light(SysfsGpio::number(gpio), sysfs, args).await?,
+        Choice::Bcm(bcm) => gpio_light(SysfsGpio::bcm(bcm), sysfs, args).await?,
+        Choice::Chip(label, offset) => {
+            gpio_light(SysfsGpio::chip(label, offset), sysfs, args).await?
+        }
+        Choice::Led(name) => {
+            let builder = SysfsLed::named(name.as_str())
+                .root(sysfs)
+                .inverted(args.active_low);
+            let led = if args.wait {
+                builder.open_waiting().await?
+            } else {
+                builder.open()?
+            };
+            (Light::Led(led), format!("LED {name}"))
+        }
+        Choice::Cdev(chip, line) => cdev_light(&chip, line, args).await?,
+    })
+}
+
+/// `--bcm N` / `--chip LABEL --offset N` through the character device, the
+/// chip found by label. `Ok(Err(why))` means no chip device is usable, so
+/// the caller falls back to sysfs; any other failure (the line held by
+/// another run, an ambiguous label) is the run's error.
+#[cfg(all(feature = "cdev", target_os = "linux"))]
+async fn cdev_by_label(
+    choice: &Choice,
+    args: &LightArgs,
+) -> Result<Result<(Light, String), String>, OpenError> {
+    let (builder, what) = match choice {
+        Choice::Bcm(bcm) => (CdevLine::bcm(*bcm), format!("BCM {bcm}")),
+        Choice::Chip(label, offset) => (
+            CdevLine::labelled(label.as_str(), *offset),
+            format!("offset {offset} of {label}"),
+        ),
+        _ => return Ok(Err("not a line named by label".to_owned())),
+    };
+    let builder = builder.consumer("spotlight").active_low(args.active_low);
+    let requested = if args.wait {
+        builder.request_waiting().await
+    } else {
+        builder.request()
+    };
+    match requested {
+        Ok(cdev) => {
+            let name = format!("{what} ({})", cdev.name());
+            Ok(Ok((Light::Cdev(cdev), name)))
+        }
+        Err(LedError::NoChipDevice { reason, .. }) => Ok(Err(reason)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(all(feature = "cdev", target_os = "linux")))]
+async fn cdev_by_label(
+    _: &Choice,
+    _: &LightArgs,
+) -> Result<Result<(Light, String), String>, OpenError> {
+    Ok(Err("this build has no `cdev` feature".to_owned()))
 }
 
 async fn gpio_light(
@@ -132,23 +234,35 @@ async fn gpio_light(
     sysfs: &Sysfs,
     args: &LightArgs,
 ) -> Result<(Light, String), OpenError> {
-    let builder = builder.root(sysfs).active_low(args.active_low);
-    let (_, name) = builder.resolve()?;
-    Ok((Light::Gpio(builder.open().await?), name))
+    let builder = builder
+        .root(sysfs)
+        .active_low(args.active_low)
+        .wait(args.wait);
+    let gpio = builder.open().await?;
+    let name = gpio.name().to_owned();
+    Ok((Light::Gpio(gpio), name))
 }
 
 #[cfg(all(feature = "cdev", target_os = "linux"))]
-fn cdev_light(chip: &Path, line: u32, active_low: bool) -> Result<(Light, String), OpenError> {
-    let cdev = CdevLine::chip(chip, line)
+async fn cdev_light(
+    chip: &Path,
+    line: u32,
+    args: &LightArgs,
+) -> Result<(Light, String), OpenError> {
+    let builder = CdevLine::chip(chip, line)
         .consumer("spotlight")
-        .active_low(active_low)
-        .request()?;
+        .active_low(args.active_low);
+    let cdev = if args.wait {
+        builder.request_waiting().await?
+    } else {
+        builder.request()?
+    };
     let name = format!("line {line} of {}", cdev.chip_path().display());
     Ok((Light::Cdev(cdev), name))
 }
 
 #[cfg(not(all(feature = "cdev", target_os = "linux")))]
-fn cdev_light(_: &Path, _: u32, _: bool) -> Result<(Light, String), OpenError> {
+async fn cdev_light(_: &Path, _: u32, _: &LightArgs) -> Result<(Light, String), OpenError> {
     Err(OpenError::NoCdev)
 }
 
@@ -173,6 +287,29 @@ impl Light {
         match std::fs::read_to_string(path) {
             Ok(text) => format!("{attr} {}", text.trim()),
             Err(e) => format!("{attr} unreadable ({e})"),
+        }
+    }
+
+    /// What the light's file reads while it is on, with the reason when it
+    /// is not the plain `1` / max brightness (the header's note).
+    pub fn reads_when_on(&self) -> Option<(String, Option<String>)> {
+        match self {
+            Light::Gpio(gpio) => {
+                let reads = gpio.value_when_on();
+                let why = match (gpio.active_low(), gpio.kernel_active_low()) {
+                    (false, false) => None,
+                    (true, false) => Some("active low"),
+                    (false, true) => Some("the kernel's active_low is 1"),
+                    (true, true) => Some("active low, and the kernel's active_low is 1 too"),
+                };
+                Some((reads.to_owned(), why.map(str::to_owned)))
+            }
+            Light::Led(led) if led.inverted() => {
+                Some(("0".to_owned(), Some("inverted".to_owned())))
+            }
+            Light::Led(led) => Some((led.max_brightness().to_string(), None)),
+            #[cfg(all(feature = "cdev", target_os = "linux"))]
+            Light::Cdev(_) => None,
         }
     }
 
@@ -216,6 +353,7 @@ impl OutputPin for Light {
 pub fn hint(error: &OpenError, args: &LightArgs) -> Option<&'static str> {
     let simulated = args.simulated();
     match error {
+        OpenError::AfterFallback { source, .. } => hint(source, args),
         OpenError::Light(LedError::NoSuchGpio { .. }) => Some(
             "sysfs numbers start at the chip's base (512 or 571 on recent kernels): `--bcm N` or `--chip LABEL --offset N` look it up for you",
         ),

@@ -129,6 +129,17 @@ impl RunError {
     }
 }
 
+/// How long a command killed by SIGINT/SIGTERM/SIGHUP waits for the same
+/// signal to reach this process (sent to the group, it arrives within
+/// microseconds; the margin is for a loaded machine).
+const GROUP_SIGNAL_GRACE: Duration = Duration::from_millis(500);
+
+/// Whether `status` is death by one of the signals this tool catches.
+fn caught_signal(status: &ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    matches!(status.signal(), Some(1 | 2 | 15))
+}
+
 /// How the captures ended when they completed.
 #[derive(Debug)]
 enum Done {
@@ -157,6 +168,20 @@ pub async fn run(
         // spotlight's cancel hook turns the light off, and the capture
         // command is killed (`kill_on_drop`).
         result = lit(&mut spot, &work, timeline) => Ok(result),
+    };
+    // A terminal's Ctrl-C goes to the whole process group: the capture
+    // command may die of the same signal before this process's handler is
+    // seen. A command killed by a signal we catch is given a moment for
+    // ours to arrive, so the run is reported as the interruption it is.
+    let group_signal =
+        matches!(&ended, Ok(Err(RunError::Command { status, .. })) if caught_signal(status));
+    let ended = if group_signal {
+        match tokio::time::timeout(GROUP_SIGNAL_GRACE, signals.recv()).await {
+            Ok(sig) => Err(sig),
+            Err(_) => ended,
+        }
+    } else {
+        ended
     };
     let (why, detail, code) = match ended {
         Err(sig) => (Why::Interrupted, sig.name().to_owned(), sig.exit_code()),

@@ -86,6 +86,8 @@ impl Timeline {
                 "sysfs_root": opened.root.as_ref().map(|r| r.display().to_string()),
                 "file": file,
                 "active_low": opened.active_low,
+                "reads_when_on": opened.reads_when_on.as_ref().map(|(reads, _)| reads),
+                "notes": opened.notes,
                 "settle_ms": round3(settle.as_secs_f64() * 1000.0),
                 "work": work,
             });
@@ -95,11 +97,16 @@ impl Timeline {
                 "spotlight: {} on the {}",
                 opened.name, opened.place
             ));
+            for note in &opened.notes {
+                self.print(&format!("           note: {note}"));
+            }
             if let Some(file) = file {
-                let note = if opened.active_low {
-                    " (active low: it reads 0 while the light is on)"
-                } else {
-                    ""
+                // What the file really reads while lit, from the backend.
+                let note = match &opened.reads_when_on {
+                    Some((reads, Some(why))) => {
+                        format!(" ({why}: it reads {reads} while the light is on)")
+                    }
+                    _ => String::new(),
                 };
                 self.print(&format!("           light file {file}{note}"));
             }

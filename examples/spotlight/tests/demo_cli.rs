@@ -547,3 +547,195 @@ fn help_shows_examples_for_every_way_to_name_the_light() {
         assert!(help.contains(example), "--help lacks `{example}`");
     }
 }
+
+/// `--sim --sysfs-root <tree> <light> --json --captures N --interval 100ms`.
+fn lit_run(tree: &Tree, light: &[&str], captures: &str, extra: &[&str]) -> Running {
+    let mut args = vec!["--json", "--sim", "--sysfs-root", tree.root()];
+    args.extend_from_slice(light);
+    args.extend_from_slice(&["--captures", captures, "--interval", "100ms"]);
+    args.extend_from_slice(extra);
+    Running::start(&args)
+}
+
+#[test]
+fn a_second_run_on_a_lit_line_is_refused_and_the_first_never_goes_dark() {
+    let tree = Tree::new();
+    let mut first = lit_run(&tree, &["--bcm", "17"], "6", &[]);
+    first.until("capture");
+    let second = run(&["--sim", "--sysfs-root", tree.root(), "--bcm", "17"]);
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = text(&second.stderr);
+    assert!(
+        stderr.contains("GPIO 588 (BCM 17 on pinctrl-rp1) is in use by process "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("process {}", first.child.id())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--wait"), "{stderr}");
+    let (rest, code) = first.finish();
+    assert_eq!(code, Some(0));
+    let levels: Vec<&str> = rest
+        .iter()
+        .filter(|e| e["event"] == "capture")
+        .map(|e| e["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["value 1"; 5], "frames 2-6 all lit: {rest:?}");
+    assert!(!tree.path("class/gpio/gpio588").exists(), "unexported once");
+}
+
+#[test]
+fn with_wait_the_second_run_queues_and_lights_after_the_first() {
+    let tree = Tree::new();
+    let mut first = lit_run(&tree, &["--bcm", "17"], "4", &[]);
+    first.until("capture");
+    let mut second = lit_run(&tree, &["--bcm", "17"], "2", &["--wait"]);
+    let (first_rest, code) = first.finish();
+    assert_eq!(code, Some(0));
+    let lit: Vec<&Value> = first_rest
+        .iter()
+        .filter(|e| e["event"] == "capture")
+        .collect();
+    assert!(
+        lit.iter().all(|e| e["level"] == "value 1"),
+        "{first_rest:?}"
+    );
+    let frame = second.until("capture");
+    assert_eq!(frame["level"], "value 1");
+    let (_, code) = second.finish();
+    assert_eq!(code, Some(0));
+    assert!(!tree.path("class/gpio/gpio588").exists());
+}
+
+#[test]
+fn a_second_run_on_a_lit_led_is_refused_and_the_first_keeps_it_and_its_trigger() {
+    let tree = Tree::new();
+    let mut first = lit_run(&tree, &["--led", "ACT"], "4", &[]);
+    first.until("capture");
+    let second = run(&["--sim", "--sysfs-root", tree.root(), "--led", "ACT"]);
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = text(&second.stderr);
+    assert!(
+        stderr.contains("LED \"ACT\" is in use by process "),
+        "{stderr}"
+    );
+    let (rest, code) = first.finish();
+    assert_eq!(code, Some(0));
+    let levels: Vec<&Value> = rest.iter().filter(|e| e["event"] == "capture").collect();
+    assert!(
+        levels.iter().all(|e| e["level"] == "brightness 255"),
+        "{rest:?}"
+    );
+    assert!(tree.read("class/leds/ACT/trigger").contains("[mmc0]"));
+}
+
+#[test]
+fn the_header_says_what_the_file_reads_when_the_kernel_inverts_the_line() {
+    for (flags, reads, why) in [
+        (
+            &["--active-low"][..],
+            "1",
+            "active low, and the kernel's active_low is 1 too",
+        ),
+        (&[][..], "0", "the kernel's active_low is 1"),
+    ] {
+        let tree = Tree::new().exported_line("0\n");
+        fs::write(tree.path("class/gpio/gpio588/active_low"), "1\n").unwrap();
+        let script = tree.cat_into(VALUE, "during");
+        let mut args = vec!["--sim", "--bcm", "17", "--sysfs-root", tree.root()];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["--", "sh", "-c", &script]);
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let stdout = text(&output.stdout);
+        let note = format!("({why}: it reads {reads} while the light is on)");
+        assert!(stdout.contains(&note), "{stdout}");
+        assert_eq!(
+            tree.read("during"),
+            format!("{reads}\n"),
+            "the note is true"
+        );
+    }
+}
+
+#[test]
+fn ctrl_c_to_the_whole_process_group_is_always_reported_as_the_interruption() {
+    use std::os::unix::process::CommandExt;
+    for attempt in 0..5 {
+        let tree = Tree::new().exported_line("0\n");
+        let mut child = spotlight(&["--json", "--sysfs-root", tree.root(), "--", "sleep", "5"])
+            .process_group(0)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut events = BufReader::new(child.stdout.take().unwrap()).lines();
+        let started = (&mut events)
+            .map(|l| serde_json::from_str::<Value>(&l.unwrap()).unwrap())
+            .find(|e| e["event"] == "command_started");
+        assert!(
+            started.is_some(),
+            "attempt {attempt}: the command never started"
+        );
+        // What a terminal does: the signal goes to every process in the group.
+        let group = format!("-{}", child.id());
+        let status = Command::new("kill")
+            .args(["-INT", "--", &group])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let rest: Vec<Value> = events
+            .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+            .collect();
+        let code = child.wait().unwrap().code();
+        let off = rest.iter().find(|e| e["event"] == "light_off").unwrap();
+        assert_eq!(off["why"], "interrupted", "attempt {attempt}: {rest:?}");
+        assert_eq!(off["detail"], "SIGINT", "attempt {attempt}: {rest:?}");
+        assert_eq!(code, Some(130), "attempt {attempt}");
+        assert_eq!(tree.read(VALUE), "0\n");
+    }
+}
+
+#[test]
+fn bcm_tries_the_character_device_first_and_says_when_it_falls_back_to_sysfs() {
+    let chips = fs::read_dir("/dev")
+        .map(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("gpiochip"))
+        })
+        .unwrap_or(false);
+    let output = run(&["--bcm", "17", "--captures", "1"]);
+    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    if chips {
+        // A machine with GPIO chips: either a chip carries a Pi label and the
+        // run goes through it, or the fallback says why not.
+        assert!(
+            all.contains("on the GPIO character device") || all.contains("falling back to sysfs"),
+            "{all}"
+        );
+    } else {
+        assert!(
+            all.contains(
+                "note: the GPIO character device is not usable (there is no /dev/gpiochip*); falling back to sysfs"
+            ),
+            "{all}"
+        );
+    }
+}
+
+#[test]
+fn sysfs_root_and_gpio_never_go_through_the_character_device() {
+    let tree = Tree::new().exported_line("0\n");
+    for light in [&["--gpio", "588"][..], &["--bcm", "17"][..]] {
+        let mut args = vec!["--sysfs-root", tree.root(), "--captures", "1"];
+        args.extend_from_slice(light);
+        let output = run(&args);
+        let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert!(!all.contains("character device"), "{light:?}: {all}");
+        if light[0] == "--gpio" {
+            assert_eq!(output.status.code(), Some(0), "{all}");
+            assert!(all.contains("frame 1/1       value 1"), "{all}");
+        }
+    }
+}

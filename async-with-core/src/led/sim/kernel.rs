@@ -10,6 +10,7 @@ use std::sync::MutexGuard;
 use tokio::time::Instant;
 
 use super::{SimHandle, State, render_triggers};
+use crate::led::fs::SysfsIo;
 
 const EPERM: i32 = 1;
 const ENOENT: i32 = 2;
@@ -38,24 +39,114 @@ fn errno(code: i32) -> io::Error {
 
 /// Which kernel file a path is, by its place in the tree.
 enum Node<'a> {
-    Export,
-    Unexport,
-    GpioAttr(u32, &'a str),
+    /// `class/gpio/export` (global numbers) or `class/gpio/chipN/export`
+    /// (hardware offsets of chip `chipN`, the per-chip interface).
+    Export(Option<&'a str>),
+    Unexport(Option<&'a str>),
+    /// An attribute of an exported line: its directory (relative to the
+    /// root), the number it was exported as, and the attribute.
+    LineAttr(PathBuf, u32, &'a str),
     LedAttr(&'a str, &'a str),
     Other,
 }
 
 fn classify(rel: &Path) -> Node<'_> {
     let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
+    let line = |dir: &str| dir.strip_prefix("gpio").and_then(|n| n.parse::<u32>().ok());
     match parts.as_slice() {
-        ["class", "gpio", "export"] => Node::Export,
-        ["class", "gpio", "unexport"] => Node::Unexport,
-        ["class", "gpio", dir, attr] => match dir.strip_prefix("gpio").map(str::parse) {
-            Some(Ok(n)) => Node::GpioAttr(n, attr),
-            _ => Node::Other,
+        ["class", "gpio", "export"] => Node::Export(None),
+        ["class", "gpio", "unexport"] => Node::Unexport(None),
+        ["class", "gpio", chip, "export"] if chip.starts_with("chip") => Node::Export(Some(chip)),
+        ["class", "gpio", chip, "unexport"] if chip.starts_with("chip") => {
+            Node::Unexport(Some(chip))
+        }
+        ["class", "gpio", dir, attr] => match line(dir) {
+            Some(n) => Node::LineAttr(PathBuf::from(format!("class/gpio/{dir}")), n, attr),
+            None => Node::Other,
+        },
+        ["class", "gpio", chip, dir, attr] if chip.starts_with("chip") => match line(dir) {
+            Some(n) => Node::LineAttr(PathBuf::from(format!("class/gpio/{chip}/{dir}")), n, attr),
+            None => Node::Other,
         },
         ["class", "leds", name, attr] => Node::LedAttr(name, attr),
         _ => Node::Other,
+    }
+}
+
+/// The attributes a trigger adds to its LED while active, with the
+/// kernel's defaults (`ledtrig-timer`, `ledtrig-oneshot`,
+/// `ledtrig-heartbeat`).
+pub(super) fn trigger_attributes(trigger: &str) -> &'static [(&'static str, &'static str)] {
+    match trigger {
+        "timer" => &[("delay_on", "500"), ("delay_off", "500")],
+        "oneshot" => &[("delay_on", "100"), ("delay_off", "100"), ("invert", "0")],
+        "heartbeat" => &[("invert", "0")],
+        _ => &[],
+    }
+}
+
+/// Switches an LED's trigger: the old trigger's attributes go, the new
+/// one's appear with their defaults.
+fn switch_trigger(dir: &Path, names: &[&str], from: Option<&str>, to: &str) -> io::Result<()> {
+    if let Some(from) = from {
+        for (attr, _) in trigger_attributes(from) {
+            let _ = fs::remove_file(dir.join(attr));
+        }
+    }
+    fs::write(dir.join("trigger"), render_triggers(names, to))?;
+    for (attr, default) in trigger_attributes(to) {
+        fs::write(dir.join(attr), format!("{default}\n"))?;
+    }
+    Ok(())
+}
+
+fn trigger_names(listed: &str) -> (Vec<&str>, Option<&str>) {
+    let active = listed
+        .split_whitespace()
+        .find_map(|t| t.strip_prefix('[')?.strip_suffix(']'));
+    let names = listed
+        .split_whitespace()
+        .map(|t| t.trim_start_matches('[').trim_end_matches(']'))
+        .collect();
+    (names, active)
+}
+
+impl SysfsIo for SimHandle {
+    fn write(&self, path: &Path, value: &str) -> io::Result<()> {
+        let rel = self.rel(path).to_owned();
+        let mut state = self.lock();
+        let result = self
+            .check_writable(&state, &rel)
+            .and_then(|()| self.apply(&mut state, &rel, value, None));
+        record(&mut state, &rel, value, &result);
+        result
+    }
+
+    fn write_attr(&self, path: &Path, file: &File, value: &str) -> io::Result<()> {
+        let rel = self.rel(path).to_owned();
+        let mut state = self.lock();
+        let result = if state.vanished.contains(&rel) || !path.exists() {
+            // kernfs answers a write on a removed attribute with ENODEV.
+            Err(errno(ENODEV))
+        } else {
+            self.apply(&mut state, &rel, value, Some(file))
+        };
+        record(&mut state, &rel, value, &result);
+        result
+    }
+
+    fn open_attr(&self, path: &Path) -> io::Result<File> {
+        self.check_open_write(path)?;
+        fs::OpenOptions::new().read(true).write(true).open(path)
+    }
+
+    fn read(&self, path: &Path) -> io::Result<String> {
+        self.check_exists(path)?;
+        fs::read_to_string(path)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.check_exists(path).is_ok() && path.exists()
     }
 }
 
@@ -68,7 +159,7 @@ impl SimHandle {
         path.strip_prefix(&self.inner.root).unwrap_or(path)
     }
 
-    pub(crate) fn check_exists(&self, path: &Path) -> io::Result<()> {
+    fn check_exists(&self, path: &Path) -> io::Result<()> {
         if self.lock().vanished.contains(self.rel(path)) {
             return Err(errno(ENOENT));
         }
@@ -83,8 +174,8 @@ impl SimHandle {
         if state.denied.contains(rel) {
             return Err(errno(EACCES));
         }
-        if let (Node::GpioAttr(gpio, _), Some(window)) = (classify(rel), state.race) {
-            if let Some(at) = state.exported_at.get(&gpio) {
+        if let (Node::LineAttr(dir, ..), Some(window)) = (classify(rel), state.race) {
+            if let Some(at) = state.exported_at.get(&dir) {
                 if Instant::now() < *at + window {
                     return Err(errno(EACCES));
                 }
@@ -93,7 +184,7 @@ impl SimHandle {
         Ok(())
     }
 
-    pub(crate) fn check_open_write(&self, path: &Path) -> io::Result<()> {
+    fn check_open_write(&self, path: &Path) -> io::Result<()> {
         let rel = self.rel(path);
         let mut state = self.lock();
         let checked = self.check_writable(&state, rel);
@@ -102,31 +193,6 @@ impl SimHandle {
             state.trace.push(format!("open {} ({name})", rel.display()));
         }
         checked
-    }
-
-    /// A write through `write(2)` on a freshly opened control file.
-    pub(crate) fn write(&self, path: &Path, value: &str) -> io::Result<()> {
-        let rel = self.rel(path).to_owned();
-        let mut state = self.lock();
-        let result = self
-            .check_writable(&state, &rel)
-            .and_then(|()| self.apply(&mut state, &rel, value, None));
-        record(&mut state, &rel, value, &result);
-        result
-    }
-
-    /// A `pwrite` through an fd kept open on `path`.
-    pub(crate) fn write_attr(&self, path: &Path, file: &File, value: &str) -> io::Result<()> {
-        let rel = self.rel(path).to_owned();
-        let mut state = self.lock();
-        let result = if state.vanished.contains(&rel) || !path.exists() {
-            // kernfs answers a write on a removed attribute with ENODEV.
-            Err(errno(ENODEV))
-        } else {
-            self.apply(&mut state, &rel, value, Some(file))
-        };
-        record(&mut state, &rel, value, &result);
-        result
     }
 
     /// The kernel's side effects of writing `value` to `rel`.
@@ -140,40 +206,61 @@ impl SimHandle {
         let root = &self.inner.root;
         let value = value.trim_end_matches('\n');
         match classify(rel) {
-            Node::Export => {
-                let gpio: u32 = value.parse().map_err(|_| errno(EINVAL))?;
-                let dir = root.join(format!("class/gpio/gpio{gpio}"));
-                if state.busy.contains(&gpio) || dir.exists() {
+            Node::Export(chip) => {
+                let n: u32 = value.parse().map_err(|_| errno(EINVAL))?;
+                let (rel_dir, gpio) = match chip {
+                    None => (PathBuf::from(format!("class/gpio/gpio{n}")), Some(n)),
+                    Some(chip) => {
+                        if n >= self.chip_ngpio(chip).ok_or(errno(ENOENT))? {
+                            return Err(errno(EINVAL));
+                        }
+                        (PathBuf::from(format!("class/gpio/{chip}/gpio{n}")), None)
+                    }
+                };
+                let dir = root.join(&rel_dir);
+                if gpio.is_some_and(|g| state.busy.contains(&g)) || dir.exists() {
                     return Err(errno(EBUSY));
                 }
-                if !self.chip_covers(gpio) {
+                if gpio.is_some_and(|g| !self.chip_covers(g)) {
                     return Err(errno(EINVAL));
                 }
                 fs::create_dir_all(&dir)?;
-                for (attr, initial) in [
-                    ("direction", "in\n"),
-                    ("value", "0\n"),
-                    ("active_low", "0\n"),
-                    ("edge", "none\n"),
-                ] {
-                    if !state.vanished.contains(&rel_gpio(gpio, attr)) {
+                let fixed = gpio.and_then(|g| state.fixed.get(&g).copied());
+                let mut attrs = vec![("value", "0\n")];
+                if fixed.is_none() {
+                    attrs.push(("direction", "in\n"));
+                }
+                if chip.is_none() {
+                    // The per-chip interface has no `active_low` or `edge`.
+                    attrs.extend([("active_low", "0\n"), ("edge", "none\n")]);
+                }
+                for (attr, initial) in attrs {
+                    if !state.vanished.contains(&rel_dir.join(attr)) {
                         fs::write(dir.join(attr), initial)?;
                     }
                 }
-                state.exported_at.insert(gpio, Instant::now());
+                state.exported_at.insert(rel_dir, Instant::now());
                 Ok(())
             }
-            Node::Unexport => {
-                let gpio: u32 = value.parse().map_err(|_| errno(EINVAL))?;
-                let dir = root.join(format!("class/gpio/gpio{gpio}"));
+            Node::Unexport(chip) => {
+                let n: u32 = value.parse().map_err(|_| errno(EINVAL))?;
+                let rel_dir = match chip {
+                    None => PathBuf::from(format!("class/gpio/gpio{n}")),
+                    Some(chip) => PathBuf::from(format!("class/gpio/{chip}/gpio{n}")),
+                };
+                let dir = root.join(&rel_dir);
                 if !dir.exists() {
                     return Err(errno(EINVAL));
                 }
-                state.exported_at.remove(&gpio);
+                state.exported_at.remove(&rel_dir);
                 fs::remove_dir_all(dir)
             }
-            Node::GpioAttr(gpio, attr) => {
-                let dir = root.join(format!("class/gpio/gpio{gpio}"));
+            Node::LineAttr(rel_dir, gpio, attr) => {
+                let dir = root.join(rel_dir);
+                if !dir.join(attr).exists() {
+                    // A write opens the file first: no attribute, no write.
+                    return Err(errno(ENOENT));
+                }
                 let active_low = read_trimmed(&dir.join("active_low")).as_deref() == Some("1");
                 match attr {
                     "direction" => {
@@ -190,7 +277,11 @@ impl SimHandle {
                         Ok(())
                     }
                     "value" => {
-                        if read_trimmed(&dir.join("direction")).as_deref() != Some("out") {
+                        let output = match state.fixed.get(&gpio) {
+                            Some(fixed_output) => *fixed_output,
+                            None => read_trimmed(&dir.join("direction")).as_deref() == Some("out"),
+                        };
+                        if !output {
                             return Err(errno(EPERM));
                         }
                         let on = value.parse::<i64>().map_err(|_| errno(EINVAL))? != 0;
@@ -221,14 +312,13 @@ impl SimHandle {
                 match attr {
                     "trigger" => {
                         let listed = read_trimmed(&dir.join("trigger")).ok_or(errno(ENOENT))?;
-                        let names: Vec<&str> = listed
-                            .split_whitespace()
-                            .map(|t| t.trim_start_matches('[').trim_end_matches(']'))
-                            .collect();
+                        let (names, active) = trigger_names(&listed);
                         if !names.contains(&value) {
                             return Err(errno(EINVAL));
                         }
-                        fs::write(dir.join("trigger"), render_triggers(&names, value))?;
+                        // Writing a trigger's name again re-activates it:
+                        // its attributes are reset, as in the kernel.
+                        switch_trigger(&dir, &names, active, value)?;
                         match value {
                             "none" => fs::write(dir.join("brightness"), "0\n"),
                             "default-on" => fs::write(dir.join("brightness"), format!("{max}\n")),
@@ -241,11 +331,8 @@ impl SimHandle {
                         if wanted == 0 {
                             // Writing 0 removes the trigger, as in the kernel.
                             if let Some(listed) = read_trimmed(&dir.join("trigger")) {
-                                let names: Vec<&str> = listed
-                                    .split_whitespace()
-                                    .map(|t| t.trim_start_matches('[').trim_end_matches(']'))
-                                    .collect();
-                                fs::write(dir.join("trigger"), render_triggers(&names, "none"))?;
+                                let (names, active) = trigger_names(&listed);
+                                switch_trigger(&dir, &names, active, "none")?;
                             }
                         }
                         write_file(
@@ -254,11 +341,17 @@ impl SimHandle {
                             fd,
                         )
                     }
+                    attr if !dir.join(attr).exists() => Err(errno(ENOENT)),
                     _ => fs::write(dir.join(attr), format!("{value}\n")),
                 }
             }
             Node::Other => fs::write(root.join(rel), value),
         }
+    }
+
+    fn chip_ngpio(&self, chip: &str) -> Option<u32> {
+        read_trimmed(&self.inner.root.join("class/gpio").join(chip).join("ngpio"))
+            .and_then(|n| n.parse().ok())
     }
 
     fn chip_covers(&self, gpio: u32) -> bool {
@@ -280,10 +373,6 @@ impl SimHandle {
             }
         })
     }
-}
-
-fn rel_gpio(gpio: u32, attr: &str) -> PathBuf {
-    PathBuf::from(format!("class/gpio/gpio{gpio}/{attr}"))
 }
 
 fn level(high: bool) -> String {

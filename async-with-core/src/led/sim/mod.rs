@@ -3,18 +3,19 @@
 //!
 //! The tree is made of real files in a directory, so another process can
 //! `cat <root>/class/gpio/gpio529/value` and see the LED go `1` and `0`. A
-//! plain directory cannot react to writes, though, so the backends send their
-//! writes through [`Sysfs`], which hands them to the simulator
-//! when the tree is simulated. The simulator performs the kernel's side
-//! effects and errors:
+//! plain directory cannot react to writes, though, so the simulator is a
+//! model of the kernel behind the backends' one seam, [`SysfsIo`](super::SysfsIo): a
+//! [`Sysfs`] made from a `SimSysfs` sends every file operation to it, and
+//! it performs the kernel's side effects and errors:
 //!
 //! | write | kernel behaviour simulated |
 //! |---|---|
 //! | `class/gpio/export <- N` | creates `gpioN/{direction,value,active_low,edge}` (`in`, `0`, `0`, `none`); `EBUSY` if `gpioN` exists; `EINVAL` if no `gpiochip*` covers `N` |
 //! | `class/gpio/unexport <- N` | removes `gpioN/`; `EINVAL` if it is not exported |
+//! | `class/gpio/chipN/export <- OFFSET` | (per-chip interface) creates `chipN/gpioOFFSET/{direction,value}`; `EINVAL` past `ngpio` |
 //! | `gpioN/direction <- in/out/low/high` | `low`/`high` set the raw level (so `value` reads it through `active_low`); anything else `EINVAL` |
 //! | `gpioN/value <- 0/1` | `EPERM` while the direction is `in` |
-//! | `class/leds/L/trigger <- T` | `EINVAL` unless `T` is listed; `none` turns the LED off, `default-on` on |
+//! | `class/leds/L/trigger <- T` | `EINVAL` unless `T` is listed; the old trigger's attributes go and `T`'s appear with their defaults (`timer`: `delay_on`/`delay_off` 500, also when `T` was already active); `none` turns the LED off, `default-on` on |
 //! | `class/leds/L/brightness <- B` | clamped to `max_brightness`; `0` also removes the trigger |
 //!
 //! Every write is recorded in a [trace](SimSysfs::trace), failed ones with
@@ -53,6 +54,11 @@ pub enum Board {
     /// lines), `gpiochip570` `raspberrypi-exp-gpio` (8); LEDs `ACT`
     /// (`[mmc0]`) and `PWR` (`[default-on]`), both `max_brightness` 255.
     RaspberryPi4,
+    /// A Raspberry Pi 4 on a kernel without the legacy sysfs GPIO numbers
+    /// (no `class/gpio/export`): only the per-chip interface, `chip0`
+    /// `pinctrl-bcm2711` (58 lines) and `chip1` `raspberrypi-exp-gpio` (8),
+    /// each with `label`, `ngpio`, `export` and `unexport`; the same LEDs.
+    RaspberryPi4PerChip,
     /// A Raspberry Pi 5 on kernel 6.6+: four `gpio-brcmstb` chips from 512,
     /// then `gpiochip571` `pinctrl-rp1` (54 lines, the header); LEDs `ACT`
     /// (`[mmc0]`) and `PWR` (`[default-on]`).
@@ -80,6 +86,15 @@ pub enum Fault {
     /// This file (relative to the root) is gone: opening or reading it is
     /// `ENOENT`, and a write through an fd kept open on it is `ENODEV`.
     Vanished(PathBuf),
+    /// The driver of this GPIO does not let its direction change: once
+    /// exported it has no `direction` file, and `value` takes writes only
+    /// if the line is a fixed output.
+    FixedDirection {
+        /// The global number.
+        gpio: u32,
+        /// Whether the line is fixed as an output (else as an input).
+        output: bool,
+    },
 }
 
 /// A simulated sysfs tree that performs the kernel's side effects on the
@@ -132,7 +147,8 @@ struct State {
     value_writes: usize,
     denied: HashSet<PathBuf>,
     vanished: HashSet<PathBuf>,
-    exported_at: HashMap<u32, Instant>,
+    exported_at: HashMap<PathBuf, Instant>,
+    fixed: HashMap<u32, bool>,
 }
 
 impl SimSysfs {
@@ -173,8 +189,10 @@ impl SimSysfs {
     fn build(root: PathBuf, board: Board, temp: Option<tempfile::TempDir>) -> io::Result<Self> {
         fs::create_dir_all(root.join("class/gpio"))?;
         fs::create_dir_all(root.join("class/leds"))?;
-        fs::write(root.join("class/gpio/export"), "")?;
-        fs::write(root.join("class/gpio/unexport"), "")?;
+        if board != Board::RaspberryPi4PerChip {
+            fs::write(root.join("class/gpio/export"), "")?;
+            fs::write(root.join("class/gpio/unexport"), "")?;
+        }
         let sim = SimSysfs {
             inner: Arc::new(Inner {
                 root,
@@ -182,7 +200,13 @@ impl SimSysfs {
                 _temp: temp,
             }),
         };
+        // Laid out again over a tree another run is using (`--sysfs-root`),
+        // an existing LED keeps its state: a kernel does not reset devices
+        // because a second program looks at them.
         let leds = |sim: &SimSysfs| -> io::Result<()> {
+            if sim.exists("class/leds/ACT") {
+                return Ok(());
+            }
             let triggers = ["none", "timer", "heartbeat", "default-on", "mmc0", "actpwr"];
             sim.add_led("ACT", &triggers, "mmc0", 255)?;
             sim.add_led("PWR", &triggers, "default-on", 255)
@@ -192,6 +216,11 @@ impl SimSysfs {
             Board::RaspberryPi4 => {
                 sim.add_chip(512, 58, "pinctrl-bcm2711")?;
                 sim.add_chip(570, 8, "raspberrypi-exp-gpio")?;
+                leds(&sim)?;
+            }
+            Board::RaspberryPi4PerChip => {
+                sim.add_chip_device(0, 58, "pinctrl-bcm2711")?;
+                sim.add_chip_device(1, 8, "raspberrypi-exp-gpio")?;
                 leds(&sim)?;
             }
             Board::RaspberryPi5 => {
@@ -211,9 +240,10 @@ impl SimSysfs {
         &self.inner.root
     }
 
-    /// A [`Sysfs`] that sends the backends' writes to this simulator.
+    /// A [`Sysfs`] that sends the backends' file operations to this
+    /// simulator.
     pub fn sysfs(&self) -> Sysfs {
-        Sysfs::from(self)
+        Sysfs::with_io(self.root(), Arc::new(self.handle()))
     }
 
     pub(crate) fn handle(&self) -> SimHandle {
@@ -231,8 +261,21 @@ impl SimSysfs {
         fs::write(dir.join("label"), format!("{label}\n"))
     }
 
-    /// Adds `class/leds/{name}` with `triggers` listed (`active` bracketed),
-    /// `max_brightness`, and `brightness` 0.
+    /// Adds `class/gpio/chip{id}` of the per-chip interface (kernel 6.17+),
+    /// with `label`, `ngpio`, `export` and `unexport`: lines are exported by
+    /// hardware offset and appear as `chip{id}/gpio{offset}/`.
+    pub fn add_chip_device(&self, id: u32, ngpio: u32, label: &str) -> io::Result<()> {
+        let dir = self.root().join(format!("class/gpio/chip{id}"));
+        fs::create_dir_all(&dir)?;
+        fs::write(dir.join("ngpio"), format!("{ngpio}\n"))?;
+        fs::write(dir.join("label"), format!("{label}\n"))?;
+        fs::write(dir.join("export"), "")?;
+        fs::write(dir.join("unexport"), "")
+    }
+
+    /// Adds `class/leds/{name}` with `triggers` listed (`active` bracketed,
+    /// its attributes present with their defaults), `max_brightness`, and
+    /// `brightness` 0.
     pub fn add_led(
         &self,
         name: &str,
@@ -243,6 +286,9 @@ impl SimSysfs {
         let dir = self.root().join("class/leds").join(name);
         fs::create_dir_all(&dir)?;
         fs::write(dir.join("trigger"), render_triggers(triggers, active))?;
+        for (attr, default) in kernel::trigger_attributes(active) {
+            fs::write(dir.join(attr), format!("{default}\n"))?;
+        }
         fs::write(dir.join("max_brightness"), format!("{max_brightness}\n"))?;
         fs::write(dir.join("brightness"), "0\n")
     }
@@ -276,6 +322,9 @@ impl SimSysfs {
                 let _ = fs::remove_file(self.root().join(&path));
                 state.vanished.insert(path);
             }
+            Fault::FixedDirection { gpio, output } => {
+                state.fixed.insert(gpio, output);
+            }
         }
     }
 
@@ -307,6 +356,18 @@ impl SimSysfs {
     /// Whether a file or directory (relative to the root) exists.
     pub fn exists(&self, path: impl AsRef<Path>) -> bool {
         self.root().join(path).exists()
+    }
+}
+
+impl From<&SimSysfs> for Sysfs {
+    fn from(sim: &SimSysfs) -> Self {
+        sim.sysfs()
+    }
+}
+
+impl From<SimSysfs> for Sysfs {
+    fn from(sim: SimSysfs) -> Self {
+        sim.sysfs()
     }
 }
 

@@ -108,13 +108,15 @@ fn held_by_leds_gpio(r: &mut Report, chip: &str) {
         .map(|e| format!("{e}: {:?}", std::error::Error::source(e)));
     println!("     error text: {}", text.as_deref().unwrap_or("none"));
     let text = text.unwrap_or_default().to_lowercase();
+    // The kernel names the line's consumer: the leds-gpio LED.
+    let holder = format!("in use by the consumer {:?}", crate::layout::GPIO_LED).to_lowercase();
     r.check(
-        &format!("{name}: refused, naming the line and that it is busy"),
+        &format!("{name}: refused, naming the line and its consumer"),
         (true, true, true),
         (
-            matches!(error, Some(LedError::Cdev { .. })),
+            matches!(error, Some(LedError::Held { .. })),
             text.contains(&format!("line {offset} of /dev/{chip}")),
-            text.contains("busy"),
+            text.contains(&holder),
         ),
     );
 }

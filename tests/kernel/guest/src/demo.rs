@@ -97,7 +97,7 @@ fn sigterm(r: &mut Report) {
 }
 
 /// Shows the demo's own output under the check, for a reader of the log.
-fn print_indented(bytes: &[u8]) {
+pub(crate) fn print_indented(bytes: &[u8]) {
     for line in String::from_utf8_lossy(bytes).lines() {
         println!("     | {line}");
     }

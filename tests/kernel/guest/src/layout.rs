@@ -1,7 +1,9 @@
 //! The VM's simulated hardware, as `tests/kernel/run.sh` boots it.
 //!
 //! Laid out like a Raspberry Pi 4 on kernel 6.6+: the SoC chip at base 512
-//! with 58 lines and the firmware expander at 570 with 8. Keep these in step
+//! with 58 lines and the firmware expander at 570 with 8 (gpio-mockup), and
+//! a gpio-sim chip labelled `pinctrl-bcm2711` (58 lines, `--sim-label`) that
+//! `--bcm 17` finds through the character device. Keep these in step
 //! with the `--mockup-ranges`, `--led` and `--gpio-led` options in run.sh.
 
 /// Label, base and line count of the Pi-like SoC chip.
@@ -56,6 +58,10 @@ pub(crate) mod line {
     pub(crate) const DEMO: u32 = 26;
     /// Lit by the demo binary until it is sent SIGTERM.
     pub(crate) const DEMO_SIGNAL: u32 = 19;
+    /// Lit by one spotlight run while a second one tries it (sysfs).
+    pub(crate) const OVERLAP: u32 = 31;
+    /// Lit by one spotlight run while a second one waits for it.
+    pub(crate) const OVERLAP_WAIT: u32 = 32;
     /// Held by the leds-gpio LED [`super::GPIO_LED`] (the Pi 4's ACT LED pin).
     pub(crate) const ACT: u32 = 42;
 }

@@ -21,8 +21,10 @@ mod layout;
 mod lit;
 mod plumbing;
 mod report;
+mod runs;
 mod sysfs_gpio;
 mod sysfs_led;
+mod triggers;
 
 use std::process::ExitCode;
 
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         report.fail("start a Tokio runtime", e);
     }
     demo::run(&mut report);
+    runs::run(&mut report);
     report.finish()
 }
 
@@ -53,6 +56,7 @@ fn backends(report: &mut report::Report) -> std::io::Result<()> {
         sysfs_gpio::run(report).await;
         sysfs_led::run(report).await;
         cdev::run(report).await;
+        triggers::run(report).await;
     });
     runtime
         .start_paused(true)
