@@ -86,6 +86,7 @@ impl<M: AsyncContextManager> Guard<M> {
 
     /// A guard over a manager that needs no `enter` (a pushed callback):
     /// armed from the start.
+    #[cfg_attr(not(feature = "std"), allow(dead_code))] // The exit stack's.
     pub(crate) const fn entered(manager: M) -> Self {
         Guard {
             manager,
@@ -166,11 +167,13 @@ impl<M: AsyncContextManager> Guard<M> {
     }
 
     /// Where the manager is in its cycle.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // `Detached`'s.
     pub(crate) fn state(&self) -> State {
         self.state
     }
 
     /// The manager, without changing the guard's state.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // `Detached`'s.
     pub(crate) fn manager_mut(&mut self) -> &mut M {
         &mut self.manager
     }
