@@ -192,3 +192,26 @@ async fn the_body_can_reach_the_led_through_the_target() {
     });
     assert_eq!(pin.history(), [true, false, true, false]);
 }
+
+async fn light_settled(pin: &RecordingPin<InjectedFault>) -> Result<Duration, InjectedFault> {
+    // `.settle(..)` returns the spotlight, so the `?` mark still follows it.
+    let start = Instant::now();
+    async_with!(Spotlight::new(pin.clone()).settle(Duration::from_millis(15))? => spot {
+        assert_eq!(spot.settle_delay(), Duration::from_millis(15));
+    });
+    Ok(start.elapsed())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_chained_settle_keeps_the_fallibility_mark_working() {
+    let pin = RecordingPin::fallible();
+    assert_eq!(light_settled(&pin).await, Ok(Duration::from_millis(15)));
+    assert_eq!(pin.history(), [true, false]);
+
+    let failing = RecordingPin::fallible();
+    failing.fail_after(1);
+    assert_eq!(
+        light_settled(&failing).await,
+        Err(InjectedFault { level: false })
+    );
+}

@@ -76,6 +76,11 @@ pub fn print() {
     let hand = size_of_val(&by_hand(&mut a));
     let floor = size_of_val(&raw(&mut a));
     cortex_m_semihosting::hprintln!(
-        "future sizes (core only, thumbv7em): Spotlight {spotlight} B; block over 1 Spotlight: async_with! {one} B, by hand {hand} B, raw floor {floor} B; over 3 Spotlights: async_with! {three} B"
+        "future sizes (core only, thumbv7em): Spotlight {} B; block over 1 Spotlight: async_with! {} B, by hand {} B, raw floor {} B; over 3 Spotlights: async_with! {} B",
+        spotlight,
+        one,
+        hand,
+        floor,
+        three
     );
 }
