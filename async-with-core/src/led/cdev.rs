@@ -7,7 +7,7 @@ use embedded_hal::digital::{ErrorType, OutputPin};
 use gpiocdev::Request;
 use gpiocdev::line::Value;
 
-use super::error::{LedError, check_name};
+use super::error::{LedError, check_name, check_text};
 
 /// The consumer label a line is requested with unless told otherwise.
 pub const DEFAULT_CONSUMER: &str = "async-with";
@@ -201,7 +201,9 @@ impl CdevLineBuilder {
     /// Checks the chip, line name and consumer without touching a device:
     /// returns the chip path (for [`CdevLine::chip`]) or `None` (named).
     pub fn validate(&self) -> Result<Option<PathBuf>, LedError> {
-        check_name("consumer label", &self.consumer)?;
+        // Labels and line names are text the kernel compares or shows,
+        // never paths: only a device name is checked as one.
+        check_text("consumer label", &self.consumer)?;
         if self.consumer.len() > 31 {
             return Err(LedError::InvalidName {
                 what: "consumer label",
@@ -211,7 +213,7 @@ impl CdevLineBuilder {
         }
         match &self.line {
             Line::Named(name) => {
-                check_name("line name", name)?;
+                check_text("line name", name)?;
                 Ok(None)
             }
             Line::Chip(chip, _) => chip_path(chip).map(Some),

@@ -289,6 +289,25 @@ impl embedded_hal::digital::Error for LedError {
     }
 }
 
+/// Refuses text the kernel cannot take at all (consumer labels, line
+/// names): empty, or with a NUL byte. Text is never a path, so `/` and `..`
+/// are fine.
+#[cfg_attr(not(feature = "cdev"), allow(dead_code))]
+pub(crate) fn check_text(what: &'static str, text: &str) -> Result<(), LedError> {
+    let reason = if text.is_empty() {
+        "it is empty"
+    } else if text.contains('\0') {
+        "it contains a NUL byte"
+    } else {
+        return Ok(());
+    };
+    Err(LedError::InvalidName {
+        what,
+        name: text.to_owned(),
+        reason,
+    })
+}
+
 /// Refuses names that become paths and would leave their directory: `/`,
 /// `..`, NUL, empty. Labels compared as text (chip labels) are not names.
 pub(crate) fn check_name(what: &'static str, name: &str) -> Result<(), LedError> {
