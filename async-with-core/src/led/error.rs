@@ -261,6 +261,11 @@ impl LedError {
                     rule,
                 };
             }
+            // Say what is really the case: a file missing from a directory
+            // that exists is one its driver does not provide.
+            io::ErrorKind::NotFound if file.parent().is_some_and(|dir| dir.is_dir()) => {
+                "; the file is missing although its directory exists: the driver does not provide it"
+            }
             io::ErrorKind::NotFound => {
                 "; the file is missing: check the pin exists and is exported, and that the kernel has sysfs GPIO/LED support"
             }
