@@ -60,7 +60,6 @@ pub struct CdevLineBuilder {
     line: Line,
     consumer: String,
     active_low: bool,
-    wait: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -157,7 +156,6 @@ impl CdevLineBuilder {
             line,
             consumer: DEFAULT_CONSUMER.to_owned(),
             active_low: false,
-            wait: false,
         }
     }
 
@@ -170,14 +168,6 @@ impl CdevLineBuilder {
     /// Whether the LED lights when the line is low. Default: active-high.
     pub fn active_low(mut self, active_low: bool) -> Self {
         self.active_low = active_low;
-        self
-    }
-
-    /// Whether a second user of the line queues behind the first (retrying
-    /// every 20 ms) in [`request_waiting`](Self::request_waiting). Default:
-    /// refuse with [`LedError::Held`].
-    pub fn wait(mut self, wait: bool) -> Self {
-        self.wait = wait;
         self
     }
 

@@ -100,7 +100,7 @@ pub enum LedError {
     },
     /// Another process (or another open in this one) owns the light.
     #[error(
-        "{pin} is in use by {holder} (it holds {file}); wait for it to finish or stop it, or open with `.wait(true)` (spotlight: `--wait`) to queue behind it"
+        "{pin} is in use by {holder} (it holds {file}); wait for it to finish or stop it, or queue behind it (spotlight: `--wait`; the library: `SysfsGpioBuilder::wait(true)`, `SysfsLedBuilder::open_waiting`, `CdevLineBuilder::request_waiting`)"
     )]
     Held {
         /// The light.
