@@ -243,7 +243,7 @@ if [ -z "$KVER" ] && [ "$TRIXIE" = 1 ]; then
     # e.g. linux-image-6.12.117+deb13-arm64 -> 6.12.117+deb13-arm64 (not the
     # -cloud flavour: built without GPIOLIB; not -rt).
     KVER=$(apt-cache pkgnames "linux-image-$KSERIES." 2>/dev/null |
-           grep -E "^linux-image-${KSERIES//./\\.}\.[0-9]+\+deb[0-9]+-$DARCH\$" |
+           grep -E "^linux-image-${KSERIES//./\\.}\.[0-9]+\+deb13-$DARCH\$" |
            sed 's/^linux-image-//' | sort -V | tail -n1 || true)
     [ -n "$KVER" ] || die "apt knows no Debian $KSERIES kernel for $DARCH: add trixie and trixie-backports to apt's sources (.ci/lib/apt.sh does) and run apt-get update"
 fi
@@ -399,11 +399,13 @@ build_modules() {
     for m in "${BUILD_MODS[@]}"; do
         case $m in
             irq_sim) files+=("linux-source-$KMAJ/kernel/irq/irq_sim.c") ;;
-            gpio-mockup) files+=("linux-source-$KMAJ/drivers/gpio/gpio-mockup.c" "linux-source-$KMAJ/drivers/gpio/gpiolib.h") ;;
-            gpio-sim) files+=("linux-source-$KMAJ/drivers/gpio/gpio-sim.c" "linux-source-$KMAJ/drivers/gpio/gpiolib.h") ;;
+            gpio-mockup) files+=("linux-source-$KMAJ/drivers/gpio/gpio-mockup.c") ;;
+            gpio-sim) files+=("linux-source-$KMAJ/drivers/gpio/gpio-sim.c") ;;
             uleds) files+=("linux-source-$KMAJ/drivers/leds/uleds.c") ;;
         esac
     done
+    # Both gpio drivers include the private gpiolib.h.
+    case " ${BUILD_MODS[*]} " in *" gpio-mockup "*|*" gpio-sim "*) files+=("linux-source-$KMAJ/drivers/gpio/gpiolib.h") ;; esac
     # deb -> data tar -> linux-source-X.Y.tar.xz (streamed) -> a few files
     if [ ${#files[@]} -gt 0 ]; then
         dpkg-deb --fsys-tarfile "$MODDIR"/deb/*.deb |
@@ -413,8 +415,11 @@ build_modules() {
     fi
     rm -rf "$MODDIR/deb"
     if [ -f "$src/irq_sim.c" ]; then
-        sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq(irqnum);/' "$src/irq_sim.c"
-        grep -q 'generic_handle_irq(irqnum)' "$src/irq_sim.c" || die "irq_sim.c patch failed"
+        # (6.1 only: later versions no longer call irq_to_desc.)
+        if grep -q 'irq_to_desc' "$src/irq_sim.c"; then
+            sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq(irqnum);/' "$src/irq_sim.c"
+            grep -q 'generic_handle_irq(irqnum)' "$src/irq_sim.c" || die "irq_sim.c patch failed"
+        fi
         printf '\n#include <linux/module.h>\nMODULE_LICENSE("GPL");\nMODULE_DESCRIPTION("kernel/irq/irq_sim.c built out-of-tree");\n' >> "$src/irq_sim.c"
     fi
 
@@ -710,7 +715,37 @@ for spec in $SIM_CHIPS; do
     chip_info "/sys/devices/platform/$(cat $S/dev_name)" || finish 94
     [ "$NGPIO" = "${spec#*=}" ] || { say "gpio-sim chip ${spec%=*} has $NGPIO lines, not ${spec#*=}"; finish 94; }
     say "gpio-sim chip ${spec%=*}: /dev/$CHIP, base $BASE, $NGPIO lines"
+    [ $n = 1 ] && PERCHIP_LABEL=${spec%=*} PERCHIP_NGPIO=$NGPIO PERCHIP_SIM=/sys/devices/platform/$(cat $S/dev_name)/$CHIP
 done
+
+# ---- the per-chip sysfs interface (kernel 6.17+: /sys/class/gpio/chipN with
+# label, ngpio, export; lines as chipN/gpioOFFSET), where the kernel has it:
+# one line of the first --sim-chip chip exported, driven and unexported,
+# each step read back from gpio-sim.  Lines "[vm] per-chip: PASS|FAIL ...".
+perchip() { # DESC EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then say "per-chip: PASS $1"; else say "per-chip: FAIL $1: expected '$2' got '$3'"; fi
+}
+if ls -d /sys/class/gpio/chip[0-9]* >/dev/null 2>&1 && [ -n "$PERCHIP_SIM" ]; then
+    say "per-chip sysfs: present"
+    P=
+    for c in /sys/class/gpio/chip[0-9]*; do
+        [ "$(cat $c/label)" = "$PERCHIP_LABEL" ] && P=$c
+    done
+    perchip "chip labelled $PERCHIP_LABEL listed" yes "$([ -n "$P" ] && echo yes)"
+    if [ -n "$P" ]; then
+        perchip "${P##*/}/ngpio" "$PERCHIP_NGPIO" "$(cat $P/ngpio)"
+        echo 4 > $P/export
+        perchip "export 4 -> ${P##*/}/gpio4" yes "$([ -d $P/gpio4 ] && echo yes)"
+        echo out > $P/gpio4/direction; echo 1 > $P/gpio4/value
+        perchip "gpio4 value 1 seen by the chip" 1 "$(cat $PERCHIP_SIM/sim_gpio4/value)"
+        echo 0 > $P/gpio4/value
+        perchip "gpio4 value 0 seen by the chip" 0 "$(cat $PERCHIP_SIM/sim_gpio4/value)"
+        echo 4 > $P/unexport
+        perchip "unexport 4" no "$([ -d $P/gpio4 ] && echo yes || echo no)"
+    fi
+else
+    say "per-chip sysfs: absent"
+fi
 
 # ---- uleds LEDs: one background holder per LED keeps /dev/uleds open and
 # logs every brightness change ("<uptime> <brightness>") to /run/leds/NAME.log
@@ -860,6 +895,9 @@ else
     machine=(-cpu "$cpu"); console=ttyS0
 fi
 append="console=$console panic=-1 oops=panic rdinit=/init"
+# The virt board's PL061 GPIO controller (built into Debian's arm64 kernel)
+# would take the first dynamic base, 512, which the Pi-like layout needs.
+[ "$ARCH" = aarch64 ] && append="$append initcall_blacklist=pl061_gpio_driver_init"
 [ "$VERBOSE" = 1 ] || append="$append quiet"
 
 LOG="$RUN_DIR/console.log"
