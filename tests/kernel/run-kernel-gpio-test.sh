@@ -6,12 +6,16 @@
 # binary (tests/kernel/guest) and picks the options below.  This script is the
 # generic runner underneath; use it directly to try other layouts.
 #
-# What you get inside the VM (Debian kernel, generic "amd64" flavour; tested with
-# bookworm 6.1.0-56-amd64 and bookworm-backports 6.12.95+deb12-amd64 = trixie's 6.12):
+# What you get inside the VM (Debian kernel, generic "amd64" or "arm64"
+# flavour: bookworm 6.1, trixie 6.12, trixie-backports 7.3; see --kernel):
 #   * gpio-mockup  : chip "gpio-mockup-A", fixed base (default 0, 32 lines), so
 #                    /sys/class/gpio/export with Raspberry-Pi-like numbers works.
 #                    Line values are read/"pulled" via
 #                    /sys/kernel/debug/gpio-mockup/gpiochipN/<offset>.
+#                    Kernels without gpio-mockup (7.x) get the same chips from
+#                    gpio-sim (labels, line names, bases of the ranges); values
+#                    are then in /sys/bus/gpio/devices/gpiochipN/sim_gpio<offset>/value
+#                    and GPIO_MOCKUP_DEBUGFS is not set.
 #   * gpio-sim     : one chip created through configfs (dynamic base), line
 #                    values/pulls in /sys/devices/platform/gpio-sim.0/gpiochipN/sim_gpioX/{value,pull}.
 #   * uleds        : userspace-backed LED class devices, e.g. /sys/class/leds/spot:white
@@ -21,11 +25,13 @@
 #                    (like a gpio-leds device-tree overlay on a Raspberry Pi).
 #   * /dev/gpiochipN character devices (libgpiod / gpio-cdev v1+v2 work too).
 #
-# The Debian kernel ships GPIO_SYSFS=y / GPIO_CDEV=y / LEDS_CLASS=y but NOT
-# gpio-mockup, gpio-sim, uleds or irq_sim.  We therefore build those four drivers
-# out-of-tree from the matching linux-source-6.1 package against the matching
-# linux-headers package (takes ~10 s), plus a tiny helper module (gpio-led-sim)
-# that instantiates leds-gpio from module parameters (no device tree on x86).
+# The Debian kernels ship GPIO_SYSFS=y / GPIO_CDEV=y / LEDS_CLASS=y but not
+# all of gpio-mockup, gpio-sim, uleds and irq_sim (6.1 and 6.12: none of them;
+# 7.3: gpio-sim and irq_sim).  The missing ones are built out-of-tree from the
+# matching linux-source-X.Y package against the matching headers (bookworm:
+# the host's gcc-12; trixie: gcc-14 in a trixie chroot), plus a tiny helper
+# module (gpio-led-sim) that instantiates leds-gpio from module parameters (no
+# device tree needed).
 #
 # Usage:
 #   run-kernel-gpio-test.sh [options] [--] [STATIC_BINARY [ARGS...]]
