@@ -140,7 +140,10 @@ impl<'a> Failure<'a> {
 
     /// A failure with the error itself: `exit` can print it, follow its
     /// `source()` chain and downcast it to its concrete type.
-    pub fn from_error(error: &'a (dyn core::error::Error + Sync + 'static)) -> Self {
+    // Generic rather than `&dyn Error`: turning a `&dyn Error` into the
+    // `&dyn Debug` beside it is trait upcasting, stable only since Rust 1.86
+    // (the MSRV is 1.85); from a concrete `E` both coercions are plain.
+    pub fn from_error<E: core::error::Error + Sync + 'static>(error: &'a E) -> Self {
         Failure {
             debug: Some(error),
             error: Some(error),

@@ -6,12 +6,16 @@
 # binary (tests/kernel/guest) and picks the options below.  This script is the
 # generic runner underneath; use it directly to try other layouts.
 #
-# What you get inside the VM (Debian kernel, generic "amd64" flavour; tested with
-# bookworm 6.1.0-56-amd64 and bookworm-backports 6.12.95+deb12-amd64 = trixie's 6.12):
+# What you get inside the VM (Debian kernel, generic "amd64" or "arm64"
+# flavour: bookworm 6.1, trixie 6.12, trixie-backports 7.3; see --kernel):
 #   * gpio-mockup  : chip "gpio-mockup-A", fixed base (default 0, 32 lines), so
 #                    /sys/class/gpio/export with Raspberry-Pi-like numbers works.
 #                    Line values are read/"pulled" via
 #                    /sys/kernel/debug/gpio-mockup/gpiochipN/<offset>.
+#                    Kernels without gpio-mockup (7.x) get the same chips from
+#                    gpio-sim (labels, line names, bases of the ranges); values
+#                    are then in /sys/bus/gpio/devices/gpiochipN/sim_gpio<offset>/value
+#                    and GPIO_MOCKUP_DEBUGFS is not set.
 #   * gpio-sim     : one chip created through configfs (dynamic base), line
 #                    values/pulls in /sys/devices/platform/gpio-sim.0/gpiochipN/sim_gpioX/{value,pull}.
 #   * uleds        : userspace-backed LED class devices, e.g. /sys/class/leds/spot:white
@@ -21,11 +25,13 @@
 #                    (like a gpio-leds device-tree overlay on a Raspberry Pi).
 #   * /dev/gpiochipN character devices (libgpiod / gpio-cdev v1+v2 work too).
 #
-# The Debian kernel ships GPIO_SYSFS=y / GPIO_CDEV=y / LEDS_CLASS=y but NOT
-# gpio-mockup, gpio-sim, uleds or irq_sim.  We therefore build those four drivers
-# out-of-tree from the matching linux-source-6.1 package against the matching
-# linux-headers package (takes ~10 s), plus a tiny helper module (gpio-led-sim)
-# that instantiates leds-gpio from module parameters (no device tree on x86).
+# The Debian kernels ship GPIO_SYSFS=y / GPIO_CDEV=y / LEDS_CLASS=y but not
+# all of gpio-mockup, gpio-sim, uleds and irq_sim (6.1 and 6.12: none of them;
+# 7.3: gpio-sim and irq_sim).  The missing ones are built out-of-tree from the
+# matching linux-source-X.Y package against the matching headers (bookworm:
+# the host's gcc-12; trixie: gcc-14 in a trixie chroot), plus a tiny helper
+# module (gpio-led-sim) that instantiates leds-gpio from module parameters (no
+# device tree needed).
 #
 # Usage:
 #   run-kernel-gpio-test.sh [options] [--] [STATIC_BINARY [ARGS...]]
@@ -44,7 +50,10 @@
 #                         "-1,8" = 8 lines at a dynamic base; one chip per pair
 #                         (only the first gets GPIO_MOCKUP_* vars); "" = none
 #   --sim-lines N         lines of the gpio-sim chip (default 8, 0 = no gpio-sim)
-#   --sim-label LABEL     label of the gpio-sim chip (default gpio-sim-test)
+#   --sim-chip LABEL=N    another gpio-sim chip labelled LABEL with N lines (dynamic
+#                         base; repeatable), e.g. "pinctrl-bcm2711=58" for a chip a
+#                         Raspberry Pi 4 lookup by label finds; the VM fails (93/94)
+#                         when one is not created
 #   --led NAME[=MAX]      create a uleds LED (repeatable; default "spot:white=255";
 #                         "--led none" creates none)
 #   --gpio-led NAME@GPIO[@1]  leds-gpio LED on global GPIO number GPIO (must belong
@@ -58,6 +67,14 @@
 #   --verbose             show all kernel messages (default: "quiet")
 #   --no-pvh              boot the compressed bzImage instead of the extracted
 #                         vmlinux via PVH (PVH skips ~4 s of XZ decompression in TCG)
+#   --arch ARCH           x86_64 (default; qemu-system-x86_64) or aarch64
+#                         (qemu-system-aarch64 -M virt -cpu cortex-a72, Debian arm64)
+#   --kernel SERIES       Debian kernel series: 6.1 (bookworm; x86_64 only), 6.12
+#                         (trixie, what Raspberry Pi OS runs) or 7.3 (trixie-backports),
+#                         the newest of the series apt knows.  Trixie kernels are
+#                         built with trixie's gcc-14: their modules are built in a
+#                         trixie chroot under the work dir (debootstrap, once).
+#                         Default: 6.1 on x86_64, 6.12 on aarch64.
 #   --kver VER            kernel ABI version, e.g. 6.1.0-56-amd64 (default: newest
 #                         installed linux-headers-*-amd64, else what the apt
 #                         package linux-image-amd64 currently depends on)
@@ -100,7 +117,7 @@ TIMEOUT=300
 MEM=512
 MOCKUP_RANGES="0,32"
 SIM_LINES=8
-SIM_LABEL=gpio-sim-test
+SIM_CHIPS=()
 LEDS=()
 GPIO_LEDS=()
 PRE_FILE=""
@@ -110,6 +127,8 @@ SELF_TEST=auto
 VERBOSE=0
 PVH=1
 INSTALL_DEPS=0
+ARCH=x86_64
+KSERIES=""
 KVER="${KVER:-}"
 KBUILD_DIR="${KBUILD_DIR:-}"
 PKGVER="${PKGVER:-}"
@@ -129,7 +148,7 @@ while [ $# -gt 0 ]; do
         --mem) MEM=$2; shift ;;
         --mockup-ranges) MOCKUP_RANGES=$2; shift ;;
         --sim-lines) SIM_LINES=$2; shift ;;
-        --sim-label) SIM_LABEL=$2; shift ;;
+        --sim-chip) SIM_CHIPS+=("$2"); shift ;;
         --led) LEDS+=("$2"); shift ;;
         --gpio-led) GPIO_LEDS+=("$2"); shift ;;
         --pre) PRE_FILE=$2; shift ;;
@@ -139,6 +158,8 @@ while [ $# -gt 0 ]; do
         --verbose) VERBOSE=1 ;;
         --no-pvh) PVH=0 ;;
         --kver) KVER=$2; shift ;;
+        --arch) ARCH=$2; shift ;;
+        --kernel) KSERIES=$2; shift ;;
         --work-dir) WORK_DIR=$2; shift ;;
         --kbuild) KBUILD_DIR=$2; shift ;;
         -h|--help) usage 0 ;;
@@ -175,10 +196,23 @@ if [ -n "$MOCKUP_RANGES" ]; then
     done
 fi
 
+case $ARCH in
+    x86_64) DARCH=amd64; QEMU=qemu-system-x86_64; QEMU_PKG=qemu-system-x86 ;;
+    aarch64) DARCH=arm64; QEMU=qemu-system-aarch64; QEMU_PKG=qemu-system-arm ;;
+    *) die "--arch must be x86_64 or aarch64, not '$ARCH'" ;;
+esac
+[ -n "$KSERIES" ] || { [ "$ARCH" = x86_64 ] && KSERIES=6.1 || KSERIES=6.12; }
+[[ $KSERIES =~ ^[0-9]+\.[0-9]+$ ]] || die "--kernel takes a series such as 6.12, not '$KSERIES'"
+# Kernels of bookworm (6.1) build their modules with the host's gcc-12;
+# the others come from trixie(-backports) and need its gcc-14 (a chroot).
+TRIXIE=0
+[ "$KSERIES" = 6.1 ] && [ "$ARCH" = x86_64 ] || TRIXIE=1
+
 # ----------------------------------------------------------- host packages
 # Debian package names; binaries we look for.
 need_pkgs=()
-command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
+command -v "$QEMU" >/dev/null || need_pkgs+=("$QEMU_PKG")
+[ "$TRIXIE" = 1 ] && ! command -v debootstrap >/dev/null && need_pkgs+=(debootstrap)
 command -v cpio >/dev/null || need_pkgs+=(cpio)
 [ -x /bin/busybox ] && file_is_static=$(ldd /bin/busybox 2>&1 | grep -c 'not a dynamic' || true) || file_is_static=0
 [ "$file_is_static" = 1 ] || need_pkgs+=(busybox-static)
@@ -193,8 +227,9 @@ if [ -z "$KVER" ]; then
     # headers anyway); otherwise ask apt what linux-image-amd64 points to,
     # e.g. "linux-image-6.1.0-56-amd64" -> "6.1.0-56-amd64".
     # (not the -cloud-amd64 flavour: it is built without GPIOLIB; not -rt)
+    [ "$TRIXIE" = 1 ] ||
     KVER=$(ls -d /lib/modules/*-amd64/build 2>/dev/null | sed 's|^/lib/modules/||; s|/build$||' |
-           grep -vE -- '-(cloud|rt)-amd64$' | sort -V | tail -n1 || true)
+           grep -vE -- '-(cloud|rt)-amd64$' | grep "^$KSERIES\." | sort -V | tail -n1 || true)
 fi
 # A fresh machine may have empty apt lists: then apt-cache knows no kernel and
 # apt-get install/download find nothing.  Update once, only when needed.
@@ -210,13 +245,23 @@ apt_knows() { apt-cache show "$1" >/dev/null 2>&1; }
 if [ -z "$KVER" ] && [ "$INSTALL_DEPS" = 1 ] && ! apt_knows linux-image-amd64; then
     apt_update_once
 fi
+if [ -z "$KVER" ] && [ "$TRIXIE" = 1 ]; then
+    # e.g. linux-image-6.12.117+deb13-arm64 -> 6.12.117+deb13-arm64 (not the
+    # -cloud flavour: built without GPIOLIB; not -rt).
+    KVER=$(apt-cache pkgnames "linux-image-$KSERIES." 2>/dev/null |
+           grep -E "^linux-image-${KSERIES//./\\.}\.[0-9]+\+deb13-$DARCH\$" |
+           sed 's/^linux-image-//' | sort -V | tail -n1 || true)
+    [ -n "$KVER" ] || die "apt knows no Debian $KSERIES kernel for $DARCH: add trixie and trixie-backports to apt's sources (.ci/lib/apt.sh does) and run apt-get update"
+fi
 if [ -z "$KVER" ]; then
     KVER=$(apt-cache depends linux-image-amd64 2>/dev/null |
            sed -n 's/^ *Depends: linux-image-\(.*-amd64\)$/\1/p' | head -n1 || true)
     [ -n "$KVER" ] || die "cannot determine kernel version (apt-get update? or pass --kver)"
 fi
-KBUILD_DIR=${KBUILD_DIR:-/lib/modules/$KVER/build}
-[ -e "$KBUILD_DIR/Makefile" ] || need_pkgs+=("linux-headers-$KVER")
+if [ "$TRIXIE" = 0 ]; then
+    KBUILD_DIR=${KBUILD_DIR:-/lib/modules/$KVER/build}
+    [ -e "$KBUILD_DIR/Makefile" ] || need_pkgs+=("linux-headers-$KVER")
+fi
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     if [ "$INSTALL_DEPS" = 1 ]; then
@@ -237,6 +282,8 @@ WORK_DIR=$(cd "$WORK_DIR" && pwd)
 # Package version of the installed headers (e.g. 6.1.192-2); the image and the
 # source must be the same version so the ABI / struct layouts match.
 [ -n "$PKGVER" ] || PKGVER=$(dpkg-query -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null || true)
+[ -n "$PKGVER" ] || PKGVER=$(apt-cache policy "linux-headers-$KVER:$DARCH" 2>/dev/null | sed -n 's/^  Candidate: //p')
+[ "$PKGVER" != "(none)" ] || PKGVER=""
 # The cache is keyed by package version too: a Debian point release can keep
 # the ABI name (6.1.0-56) while the headers move on.
 CACHE_KEY="$KVER${PKGVER:+_${PKGVER//[:\/]/_}}"
@@ -260,14 +307,21 @@ apt_download() { # $1=package[=version] $2=destdir
 if [ ! -f "$KDIR/.done" ]; then
     log "downloading linux-image-$KVER ${PKGVER:+($PKGVER)}"
     rm -rf "$KDIR"; mkdir -p "$KDIR/deb"
-    apt_download "linux-image-$KVER${PKGVER:+=$PKGVER}" "$KDIR/deb" ||
-        apt_download "linux-image-$KVER" "$KDIR/deb"
+    # 7.x splits the image into -binary (vmlinuz), -modules and -base (config).
+    for p in linux-image linux-binary linux-modules linux-base; do
+        apt_knows "$p-$KVER:$DARCH" || continue
+        apt_download "$p-$KVER:$DARCH${PKGVER:+=$PKGVER}" "$KDIR/deb" ||
+            apt_download "$p-$KVER:$DARCH" "$KDIR/deb" || die "cannot download $p-$KVER"
+    done
     # Only /boot and the few module dirs we use (~15 MB instead of ~400 MB).
     # bookworm ships /lib/modules/..., trixie (merged /usr) /usr/lib/modules/...
     mkdir -p "$KDIR/root"
-    dpkg-deb --fsys-tarfile "$KDIR"/deb/*.deb |
-        tar -x -C "$KDIR/root" --wildcards './boot/*' \
-            "*/modules/$KVER/kernel/fs/configfs/*" "*/modules/$KVER/kernel/drivers/leds/*"
+    for deb in "$KDIR"/deb/*.deb; do
+        dpkg-deb --fsys-tarfile "$deb" |
+            tar -x -C "$KDIR/root" --wildcards './boot/*' "*/modules/$KVER/config" \
+                "*/modules/$KVER/kernel/fs/configfs/*" "*/modules/$KVER/kernel/drivers/leds/*" \
+                "*/modules/$KVER/kernel/drivers/gpio/*" 2>/dev/null || true   # (not all debs have all)
+    done
     rm -rf "$KDIR/deb"
     touch "$KDIR/.done"
 fi
@@ -275,12 +329,15 @@ VMLINUZ="$KDIR/root/boot/vmlinuz-$KVER"
 KMODS="$KDIR/root/lib/modules/$KVER/kernel"
 [ -d "$KMODS" ] || KMODS="$KDIR/root/usr/lib/modules/$KVER/kernel"
 KCONFIG="$KDIR/root/boot/config-$KVER"
+[ -f "$KCONFIG" ] || KCONFIG=$(ls "$KDIR"/root/*/modules/"$KVER"/config "$KDIR"/root/usr/lib/modules/"$KVER"/config 2>/dev/null | head -n1)
 [ -f "$VMLINUZ" ] || die "no $VMLINUZ"
+[ -f "$KCONFIG" ] || die "no kernel config for $KVER"
 grep -q '^CONFIG_GPIO_SYSFS=y' "$KCONFIG" || die "$KVER has no CONFIG_GPIO_SYSFS (cloud flavour?)"
 # PVH boot: QEMU can start an *uncompressed* ELF vmlinux that carries a PVH note
 # (CONFIG_PVH=y in Debian) directly in 64-bit mode: no SeaBIOS real-mode setup,
 # no in-guest XZ decompression (which costs ~4 s under TCG).  Extract it once.
 VMLINUX="$KDIR/vmlinux"
+[ "$ARCH" = x86_64 ] || PVH=0   # arm64: QEMU boots the (gzip) Image itself
 if [ "$PVH" = 1 ] && [ ! -s "$VMLINUX" ]; then
     # bookworm 6.1: CONFIG_KERNEL_XZ; trixie/backports 6.12: CONFIG_KERNEL_ZSTD
     for fmt in xz zstd; do
@@ -308,26 +365,69 @@ BOOT_KERNEL="$VMLINUZ"
 # files are extracted.  irq_sim.c needs two tweaks to build as a module:
 #   - irq_to_desc() is not exported -> use generic_handle_irq() (same effect)
 #   - add MODULE_LICENSE
+# kconf NAME: y, m or nothing, from the kernel's own config.
+kconf() { sed -n "s/^CONFIG_$1=//p" "$KCONFIG"; }
+# Which simulator drivers this kernel lacks (built out-of-tree from the
+# matching linux-source) and which it ships as modules (copied from it).
+BUILD_MODS=(gpio-led-sim) SHIPPED_MODS=()
+for m in IRQ_SIM:irq_sim:kernel/irq GPIO_MOCKUP:gpio-mockup:drivers/gpio \
+         GPIO_SIM:gpio-sim:drivers/gpio LEDS_USER:uleds:drivers/leds; do
+    IFS=: read -r opt mod dir <<< "$m"
+    case $(kconf "$opt") in
+        y) ;;
+        m) SHIPPED_MODS+=("$dir/$mod") ;;
+        *) BUILD_MODS+=("$mod") ;;
+    esac
+done
+
+# A trixie chroot with gcc-14 (+ the aarch64 cross compiler): trixie's
+# kernels are built with it, and kbuild's host tools in their headers need
+# trixie's glibc.  Made once in the work dir (~250 MB).
+TRIXIE_ROOT="$WORK_DIR/trixie-build"
+trixie_root() {
+    [ -x "$TRIXIE_ROOT/usr/bin/gcc-14" ] && [ -x "$TRIXIE_ROOT/usr/bin/aarch64-linux-gnu-gcc-14" ] && return 0
+    [ "$(id -u)" = 0 ] || die "building modules for $KVER needs a trixie chroot: run as root"
+    log "debootstrap trixie (gcc-14, make) into $TRIXIE_ROOT"
+    rm -rf "$TRIXIE_ROOT"
+    debootstrap --variant=minbase \
+        --include=gcc-14,make,libc6-dev,gcc-14-aarch64-linux-gnu,libc6-dev-arm64-cross,xz-utils,zstd \
+        trixie "$TRIXIE_ROOT" http://deb.debian.org/debian >&2 || die "debootstrap trixie failed"
+}
+
 build_modules() {
     local src="$MODDIR/src"
     rm -rf "$MODDIR"; mkdir -p "$src" "$MODDIR/deb"
     log "downloading linux-source-$KMAJ ${PKGVER:+($PKGVER)}"
     apt_download "linux-source-$KMAJ${PKGVER:+=$PKGVER}" "$MODDIR/deb" ||
         apt_download "linux-source-$KMAJ" "$MODDIR/deb"
-    log "extracting driver sources"
-    # deb -> data tar -> linux-source-X.Y.tar.xz (streamed) -> 5 files
-    dpkg-deb --fsys-tarfile "$MODDIR"/deb/*.deb |
-        tar -xO "./usr/src/linux-source-$KMAJ.tar.xz" |
-        tar -xJ -C "$src" --strip-components=3 \
-        "linux-source-$KMAJ/drivers/gpio/gpio-mockup.c" \
-        "linux-source-$KMAJ/drivers/gpio/gpio-sim.c" \
-        "linux-source-$KMAJ/drivers/gpio/gpiolib.h" \
-        "linux-source-$KMAJ/drivers/leds/uleds.c" \
-        "linux-source-$KMAJ/kernel/irq/irq_sim.c"
+    log "extracting driver sources for: ${BUILD_MODS[*]}"
+    local files=() m
+    for m in "${BUILD_MODS[@]}"; do
+        case $m in
+            irq_sim) files+=("linux-source-$KMAJ/kernel/irq/irq_sim.c") ;;
+            gpio-mockup) files+=("linux-source-$KMAJ/drivers/gpio/gpio-mockup.c") ;;
+            gpio-sim) files+=("linux-source-$KMAJ/drivers/gpio/gpio-sim.c") ;;
+            uleds) files+=("linux-source-$KMAJ/drivers/leds/uleds.c") ;;
+        esac
+    done
+    # Both gpio drivers include the private gpiolib.h.
+    case " ${BUILD_MODS[*]} " in *" gpio-mockup "*|*" gpio-sim "*) files+=("linux-source-$KMAJ/drivers/gpio/gpiolib.h") ;; esac
+    # deb -> data tar -> linux-source-X.Y.tar.xz (streamed) -> a few files
+    if [ ${#files[@]} -gt 0 ]; then
+        dpkg-deb --fsys-tarfile "$MODDIR"/deb/*.deb |
+            tar -xO "./usr/src/linux-source-$KMAJ.tar.xz" |
+            tar -xJ -C "$src" --strip-components=3 "${files[@]}" ||
+            die "linux-source-$KMAJ lacks one of: ${files[*]}"
+    fi
     rm -rf "$MODDIR/deb"
-    sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq(irqnum);/' "$src/irq_sim.c"
-    grep -q 'generic_handle_irq(irqnum)' "$src/irq_sim.c" || die "irq_sim.c patch failed"
-    printf '\n#include <linux/module.h>\nMODULE_LICENSE("GPL");\nMODULE_DESCRIPTION("kernel/irq/irq_sim.c built out-of-tree");\n' >> "$src/irq_sim.c"
+    if [ -f "$src/irq_sim.c" ]; then
+        # (6.1 only: later versions no longer call irq_to_desc.)
+        if grep -q 'irq_to_desc' "$src/irq_sim.c"; then
+            sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq(irqnum);/' "$src/irq_sim.c"
+            grep -q 'generic_handle_irq(irqnum)' "$src/irq_sim.c" || die "irq_sim.c patch failed"
+        fi
+        printf '\n#include <linux/module.h>\nMODULE_LICENSE("GPL");\nMODULE_DESCRIPTION("kernel/irq/irq_sim.c built out-of-tree");\n' >> "$src/irq_sim.c"
+    fi
 
     # Helper: register a "leds-gpio" platform device from module parameters, so
     # LED class devices can be backed by (simulated) GPIO lines without DT/ACPI.
@@ -405,11 +505,30 @@ module_exit(gpio_led_sim_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Instantiate leds-gpio from module parameters (test helper)");
 EOF
-    echo 'obj-m += irq_sim.o gpio-mockup.o gpio-sim.o uleds.o gpio-led-sim.o' > "$src/Kbuild"
+    echo "obj-m += $(printf '%s.o ' "${BUILD_MODS[@]}")" > "$src/Kbuild"
     log "building out-of-tree modules against $KBUILD_DIR"
     # CONFIG_DEBUG_INFO_BTF_MODULES= : skip BTF generation (needs pahole; the
     # 6.12 headers ship a vmlinux and would otherwise try it).
-    make -s -C "$KBUILD_DIR" M="$src" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2
+    if [ "$TRIXIE" = 0 ]; then
+        make -s -C "$KBUILD_DIR" M="$src" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2
+    else
+        # In the trixie chroot, against the headers of this exact kernel
+        # (arch headers + common headers + the amd64 kbuild tools).
+        trixie_root
+        local kv=${KVER%-"$DARCH"} hdeb="$MODDIR/hdeb"
+        mkdir -p "$hdeb"
+        for p in "linux-headers-$KVER:$DARCH" "linux-headers-$kv-common" "linux-kbuild-$kv:amd64"; do
+            apt_download "$p${PKGVER:+=$PKGVER}" "$hdeb" || die "cannot download $p"
+        done
+        for deb in "$hdeb"/*.deb; do dpkg-deb -x "$deb" "$TRIXIE_ROOT"; done
+        rm -rf "$hdeb" "$TRIXIE_ROOT/build/$CACHE_KEY"
+        mkdir -p "$TRIXIE_ROOT/build"; cp -r "$src" "$TRIXIE_ROOT/build/$CACHE_KEY"
+        local cross=()
+        [ "$ARCH" = aarch64 ] && cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+        chroot "$TRIXIE_ROOT" make -s -C "/usr/src/linux-headers-$KVER" M="/build/$CACHE_KEY" \
+            "${cross[@]}" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2 || die "module build for $KVER failed"
+        cp "$TRIXIE_ROOT/build/$CACHE_KEY"/*.ko "$src/"
+    fi
     touch "$MODDIR/.done"
 }
 [ -f "$MODDIR/.done" ] || build_modules
@@ -419,7 +538,18 @@ RUN_DIR=$(mktemp -d "$WORK_DIR/run.XXXXXX")
 [ -n "${KEEP_RUN:-}" ] || trap 'rm -rf "$RUN_DIR"' EXIT
 IRD="$RUN_DIR/root"
 mkdir -p "$IRD"/{bin,dev,proc,sys,run,tmp,etc/uleds,lib/modules,test}
-cp /bin/busybox "$IRD/bin/busybox"
+if [ "$ARCH" = x86_64 ]; then
+    cp /bin/busybox "$IRD/bin/busybox"
+else
+    # The guest's busybox: Debian's busybox-static for arm64, unpacked.
+    if [ ! -x "$WORK_DIR/busybox-$DARCH/bin/busybox" ]; then
+        mkdir -p "$WORK_DIR/busybox-$DARCH/deb"
+        apt_download "busybox-static:$DARCH" "$WORK_DIR/busybox-$DARCH/deb" || die "cannot download busybox-static:$DARCH"
+        dpkg-deb -x "$WORK_DIR/busybox-$DARCH"/deb/*.deb "$WORK_DIR/busybox-$DARCH"
+        rm -rf "$WORK_DIR/busybox-$DARCH/deb"
+    fi
+    cp "$WORK_DIR/busybox-$DARCH/bin/busybox" "$IRD/bin/busybox"
+fi
 # Only the kernel modules we need (their deps were checked with modinfo: the
 # Debian ones have none; gpio-sim -> configfs,irq_sim; gpio-mockup -> irq_sim).
 # Debian 6.1 modules are plain .ko; 6.12 ones are .ko.xz -> store decompressed
@@ -430,12 +560,23 @@ copy_kmod() { # path-without-.ko
     elif [ -f "$KMODS/$1.ko.zst" ]; then zstd -qdc "$KMODS/$1.ko.zst" > "$IRD/lib/modules/${1##*/}.ko"
     else die "kernel module $1 not found in $KMODS"; fi
 }
-copy_kmod fs/configfs/configfs
-copy_kmod drivers/leds/leds-gpio
+# Each driver as a module when the kernel builds it as one; built in (=y)
+# needs nothing; not built at all fails the run here.
+need_kmod() { # CONFIG_NAME path-without-.ko
+    case $(kconf "$1") in
+        y) ;;
+        m) copy_kmod "$2" ;;
+        *) die "$KVER is built without CONFIG_$1 (${2##*/})" ;;
+    esac
+}
+need_kmod CONFIGFS_FS fs/configfs/configfs
+need_kmod LEDS_GPIO drivers/leds/leds-gpio
 for t in timer oneshot heartbeat default-on transient pattern gpio; do
-    copy_kmod "drivers/leds/trigger/ledtrig-$t"
+    opt=$(echo "$t" | tr 'a-z-' 'A-Z_')
+    need_kmod "LEDS_TRIGGER_$opt" "drivers/leds/trigger/ledtrig-$t"
 done
-cp "$MODDIR"/src/{irq_sim,gpio-mockup,gpio-sim,uleds,gpio-led-sim}.ko "$IRD/lib/modules/"
+for m in "${BUILD_MODS[@]}"; do cp "$MODDIR/src/$m.ko" "$IRD/lib/modules/"; done
+for m in ${SHIPPED_MODS[@]+"${SHIPPED_MODS[@]}"}; do copy_kmod "$m"; done
 
 # uleds: the LED is created by writing a struct uleds_user_dev
 # { char name[64]; int max_brightness; } (68 bytes, one write()) to /dev/uleds
@@ -461,7 +602,7 @@ RESULT_TAG="@@QEMU-GPIO-RESULT-$$-$RANDOM@@"
     echo "RESULT_TAG=$(shq "$RESULT_TAG")"
     echo "MOCKUP_RANGES=$(shq "$MOCKUP_RANGES")"
     echo "SIM_LINES=$(shq "$SIM_LINES")"
-    echo "SIM_LABEL=$(shq "$SIM_LABEL")"
+    echo "SIM_CHIPS=$(shq "${SIM_CHIPS[*]:-}")"
     echo "GPIO_LEDS=$(shq "$(IFS=,; echo "${GPIO_LEDS[*]}")")"
     echo "SELF_TEST=$SELF_TEST"
     printf 'set --'; [ ${#BIN_ARGS[@]} -gt 0 ] && for a in "${BIN_ARGS[@]}"; do printf ' %s' "$(shq "$a")"; done; echo
@@ -501,10 +642,12 @@ need_mod() { # MODULE [PARAMS...]
     m=$1; shift
     insmod "$M/$m.ko" "$@" || { say "insmod $m failed"; finish 97; }
 }
-need_mod configfs
+[ -f $M/configfs.ko ] && need_mod configfs   # the rest: built in (checked on the host)
 mount -t configfs configfs /sys/kernel/config || finish 97
-need_mod irq_sim
-for t in timer oneshot heartbeat default-on transient pattern gpio; do need_mod ledtrig-$t; done
+[ -f $M/irq_sim.ko ] && need_mod irq_sim   # built in (=y) on newer kernels
+for t in timer oneshot heartbeat default-on transient pattern gpio; do
+    [ -f $M/ledtrig-$t.ko ] && need_mod ledtrig-$t
+done
 
 # chip_info PLATFORM_DEV_DIR -> sets CHIP (gpiochipN, also /dev name), BASE, NGPIO
 chip_info() {
@@ -514,27 +657,100 @@ chip_info() {
     [ -n "$CHIP" ] && [ -n "$BASE" ]
 }
 
-# ---- gpio-mockup: chips gpio-mockup-A, -B, ... one platform device per range
-if [ -n "$MOCKUP_RANGES" ]; then
+# ---- gpio-mockup: chips gpio-mockup-A, -B, ... one platform device per range.
+# Kernels without gpio-mockup (Debian 7.x dropped it, and its source is gone)
+# get the same chips from gpio-sim: labels gpio-mockup-A, -B, ..., lines named
+# gpio-mockup-A-0 ..., the bases of the ranges (gpio-sim's dynamic bases
+# start at 512 on 6.6+; a chip on another base fails the run), and values
+# in /sys/bus/gpio/devices/gpiochipN/sim_gpioOFFSET/value.
+if [ -n "$MOCKUP_RANGES" ] && [ -f $M/gpio-mockup.ko ]; then
     insmod $M/gpio-mockup.ko gpio_mockup_ranges="$MOCKUP_RANGES" gpio_mockup_named_lines=1 ||
         finish 90
     chip_info /sys/devices/platform/gpio-mockup.0 || finish 91
     export GPIO_MOCKUP_CHIP=$CHIP GPIO_MOCKUP_BASE=$BASE GPIO_MOCKUP_NGPIO=$NGPIO
     export GPIO_MOCKUP_DEBUGFS=/sys/kernel/debug/gpio-mockup/$CHIP
+elif [ -n "$MOCKUP_RANGES" ]; then
+    say "no gpio-mockup in this kernel: its chips are made with gpio-sim"
+    insmod $M/gpio-sim.ko || finish 90
+    rest=$MOCKUP_RANGES; i=0
+    while [ -n "$rest" ]; do
+        b=${rest%%,*}; rest=${rest#*,}; e=${rest%%,*}
+        case $rest in *,*) rest=${rest#*,} ;; *) rest= ;; esac
+        letter=$(echo A B C D E F G H | cut -d' ' -f$((i + 1)))
+        S=/sys/kernel/config/gpio-sim/mockup$i
+        mkdir $S $S/bank0 || finish 90
+        echo $((e - b)) > $S/bank0/num_lines
+        echo gpio-mockup-$letter > $S/bank0/label
+        n=0
+        while [ $n -lt $((e - b)) ]; do
+            mkdir $S/bank0/line$n && echo gpio-mockup-$letter-$n > $S/bank0/line$n/name
+            n=$((n + 1))
+        done
+        echo 1 > $S/live || finish 90
+        chip_info "/sys/devices/platform/$(cat $S/dev_name)" || finish 91
+        [ "$b" -lt 0 ] || [ "$BASE" = "$b" ] ||
+            { say "gpio-sim chip gpio-mockup-$letter got base $BASE, not $b"; finish 91; }
+        [ $i = 0 ] && export GPIO_MOCKUP_CHIP=$CHIP GPIO_MOCKUP_BASE=$BASE GPIO_MOCKUP_NGPIO=$NGPIO
+        i=$((i + 1))
+    done
 fi
 
 # ---- gpio-sim: configure one chip with one bank through configfs
 if [ "$SIM_LINES" -gt 0 ] 2>/dev/null; then
-    insmod $M/gpio-sim.ko || finish 92
+    [ -d /sys/kernel/config/gpio-sim ] || insmod $M/gpio-sim.ko || finish 92
     S=/sys/kernel/config/gpio-sim/sim0
     mkdir $S $S/bank0
     echo "$SIM_LINES" > $S/bank0/num_lines
-    echo "$SIM_LABEL" > $S/bank0/label
+    echo gpio-sim-test > $S/bank0/label
     echo 1 > $S/live || finish 93
     dev=/sys/devices/platform/$(cat $S/dev_name)
     chip_info "$dev" || finish 94
     export GPIO_SIM_CHIP=$CHIP GPIO_SIM_BASE=$BASE GPIO_SIM_NGPIO=$NGPIO
     export GPIO_SIM_SYSFS=$dev/$CHIP
+fi
+
+# ---- more gpio-sim chips (--sim-chip LABEL=N): found by label, dynamic base
+n=0
+for spec in $SIM_CHIPS; do
+    [ -d /sys/kernel/config/gpio-sim ] || { insmod $M/gpio-sim.ko || finish 92; }
+    n=$((n + 1)); S=/sys/kernel/config/gpio-sim/chip$n
+    mkdir $S $S/bank0
+    echo "${spec#*=}" > $S/bank0/num_lines
+    echo "${spec%=*}" > $S/bank0/label
+    echo 1 > $S/live || finish 93
+    chip_info "/sys/devices/platform/$(cat $S/dev_name)" || finish 94
+    [ "$NGPIO" = "${spec#*=}" ] || { say "gpio-sim chip ${spec%=*} has $NGPIO lines, not ${spec#*=}"; finish 94; }
+    say "gpio-sim chip ${spec%=*}: /dev/$CHIP, base $BASE, $NGPIO lines"
+    [ $n = 1 ] && PERCHIP_LABEL=${spec%=*} PERCHIP_NGPIO=$NGPIO PERCHIP_SIM=/sys/devices/platform/$(cat $S/dev_name)/$CHIP
+done
+
+# ---- the per-chip sysfs interface (kernel 6.17+: /sys/class/gpio/chipN with
+# label, ngpio, export; lines as chipN/gpioOFFSET), where the kernel has it:
+# one line of the first --sim-chip chip exported, driven and unexported,
+# each step read back from gpio-sim.  Lines "[vm] per-chip: PASS|FAIL ...".
+perchip() { # DESC EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then say "per-chip: PASS $1"; else say "per-chip: FAIL $1: expected '$2' got '$3'"; fi
+}
+if ls -d /sys/class/gpio/chip[0-9]* >/dev/null 2>&1 && [ -n "$PERCHIP_SIM" ]; then
+    say "per-chip sysfs: present"
+    P=
+    for c in /sys/class/gpio/chip[0-9]*; do
+        [ "$(cat $c/label)" = "$PERCHIP_LABEL" ] && P=$c
+    done
+    perchip "chip labelled $PERCHIP_LABEL listed" yes "$([ -n "$P" ] && echo yes)"
+    if [ -n "$P" ]; then
+        perchip "${P##*/}/ngpio" "$PERCHIP_NGPIO" "$(cat $P/ngpio)"
+        echo 4 > $P/export
+        perchip "export 4 -> ${P##*/}/gpio4" yes "$([ -d $P/gpio4 ] && echo yes)"
+        echo out > $P/gpio4/direction; echo 1 > $P/gpio4/value
+        perchip "gpio4 value 1 seen by the chip" 1 "$(cat $PERCHIP_SIM/sim_gpio4/value)"
+        echo 0 > $P/gpio4/value
+        perchip "gpio4 value 0 seen by the chip" 0 "$(cat $PERCHIP_SIM/sim_gpio4/value)"
+        echo 4 > $P/unexport
+        perchip "unexport 4" no "$([ -d $P/gpio4 ] && echo yes || echo no)"
+    fi
+else
+    say "per-chip sysfs: absent"
 fi
 
 # ---- uleds LEDs: one background holder per LED keeps /dev/uleds open and
@@ -559,7 +775,7 @@ done
 
 # ---- leds-gpio LEDs on gpio-mockup lines
 if [ -n "$GPIO_LEDS" ]; then
-    need_mod leds-gpio
+    [ -f $M/leds-gpio.ko ] && need_mod leds-gpio
     insmod $M/gpio-led-sim.ko leds="$GPIO_LEDS" || finish 96
     # The module loads even when leds-gpio cannot get a line (one outside
     # gpio-mockup): the LED is then just absent, so look for each one.
@@ -677,8 +893,17 @@ case "$ACCEL" in
     kvm|tcg) ;;
     *) die "--accel must be auto, kvm or tcg" ;;
 esac
-if [ "$ACCEL" = kvm ]; then cpu=host; else cpu=max; fi
-append="console=ttyS0 panic=-1 oops=panic rdinit=/init"
+if [ "$ARCH" = aarch64 ]; then
+    ACCEL=tcg   # an x86_64 host cannot run arm64 guests with KVM
+    machine=(-M virt -cpu cortex-a72); console=ttyAMA0
+else
+    if [ "$ACCEL" = kvm ]; then cpu=host; else cpu=max; fi
+    machine=(-cpu "$cpu"); console=ttyS0
+fi
+append="console=$console panic=-1 oops=panic rdinit=/init"
+# The virt board's PL061 GPIO controller (built into Debian's arm64 kernel)
+# would take the first dynamic base, 512, which the Pi-like layout needs.
+[ "$ARCH" = aarch64 ] && append="$append initcall_blacklist=pl061_gpio_driver_init"
 [ "$VERBOSE" = 1 ] || append="$append quiet"
 
 LOG="$RUN_DIR/console.log"
@@ -687,8 +912,8 @@ t0=$(date +%s.%N)
 set +e
 # -nodefaults: no VGA/NIC/etc; the only device we use is the ISA serial port.
 # -no-reboot: a guest panic/reboot ends qemu instead of looping.
-timeout --kill-after=5 "$TIMEOUT" qemu-system-x86_64 \
-    -accel "$ACCEL" -cpu "$cpu" -m "$MEM" -smp 1 \
+timeout --kill-after=5 "$TIMEOUT" "$QEMU" \
+    -accel "$ACCEL" "${machine[@]}" -m "$MEM" -smp 1 \
     -nodefaults -no-user-config -display none -monitor none -serial stdio \
     -no-reboot \
     -kernel "$BOOT_KERNEL" -initrd "$RUN_DIR/initramfs.cpio" -append "$append" \

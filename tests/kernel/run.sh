@@ -5,8 +5,14 @@
 # real Debian kernel under QEMU with simulated GPIO chips and LEDs, laid out
 # like a Raspberry Pi 4 on kernel 6.6+ (see tests/kernel/guest/src/layout.rs).
 #
-# Usage: tests/kernel/run.sh [run-kernel-gpio-test.sh options...]
-#   e.g. tests/kernel/run.sh --verbose        (all kernel messages)
+# Usage: tests/kernel/run.sh [--arch x86_64|aarch64] [--kernel 6.1|6.12|7.3]
+#                            [run-kernel-gpio-test.sh options...]
+# One cell of the kernel matrix per run (CI runs every cell, .ci/run):
+#   x86_64  6.1  (bookworm, the default), 6.12 (trixie: what Raspberry Pi OS
+#           runs), 7.3 (trixie-backports: the newest)
+#   aarch64 6.12 (Debian arm64 under qemu-system-aarch64 -M virt)
+#   e.g. tests/kernel/run.sh --arch aarch64 --kernel 6.12
+#        tests/kernel/run.sh --verbose        (all kernel messages)
 #        KEEP_RUN=1 tests/kernel/run.sh       (keep initramfs + console.log)
 #
 # As root it installs what it needs (apt packages via --install-deps); as
@@ -22,29 +28,62 @@ set -euo pipefail
 # Number of checks the guest binary must report.  A check that is removed,
 # skipped or never reached changes the count and fails the tier.
 EXPECTED_CHECKS=80
+# Checks of the per-chip sysfs interface (/sys/class/gpio/chipN, kernel
+# 6.17+) that run-kernel-gpio-test.sh makes before the binary runs; a
+# kernel of 6.17 or later must have that interface.
+PERCHIP_CHECKS=6
+
+arch=x86_64 kernel=""
+runner_args=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --arch) arch=$2; shift 2 ;;
+        --kernel) kernel=$2; shift 2 ;;
+        *) runner_args+=("$1"); shift ;;
+    esac
+done
+[ -n "$kernel" ] || { [ "$arch" = x86_64 ] && kernel=6.1 || kernel=6.12; }
+cell="$arch $kernel"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-fail() { echo "kernel tier: FAILED: $*" >&2; exit 1; }
+fail() { echo "kernel tier ($cell): FAILED: $*" >&2; exit 1; }
 
-[ "$(uname -m)" = x86_64 ] || fail "needs an x86_64 host (the guest is Debian amd64), not $(uname -m)"
+[ "$(uname -m)" = x86_64 ] || fail "needs an x86_64 host, not $(uname -m)"
+case $arch in
+    x86_64) target=x86_64-unknown-linux-gnu; libc=/usr/lib/x86_64-linux-gnu/libc.a; libc_pkg=libc6-dev ;;
+    aarch64) target=aarch64-unknown-linux-gnu; libc=/usr/aarch64-linux-gnu/lib/libc.a; libc_pkg=libc6-dev-arm64-cross
+             export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc ;;
+    *) fail "--arch must be x86_64 or aarch64" ;;
+esac
 deps=()
 if [ "$(id -u)" = 0 ]; then
     deps=(--install-deps)
     # glibc's static libc.a, for the +crt-static guest binary.
-    if [ ! -f /usr/lib/x86_64-linux-gnu/libc.a ]; then
-        apt-get install -y -q --no-install-recommends libc6-dev >&2 ||
-            { apt-get update -qq && apt-get install -y -q --no-install-recommends libc6-dev >&2; } ||
-            fail "cannot install libc6-dev"
+    pkgs=("$libc_pkg")
+    [ "$arch" = aarch64 ] && pkgs+=(gcc-aarch64-linux-gnu)
+    if [ ! -f "$libc" ] || { [ "$arch" = aarch64 ] && ! command -v aarch64-linux-gnu-gcc >/dev/null; }; then
+        apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2 ||
+            { apt-get update -qq && apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2; } ||
+            fail "cannot install ${pkgs[*]}"
     fi
 fi
-[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || fail "no /usr/lib/x86_64-linux-gnu/libc.a: install libc6-dev"
+[ -f "$libc" ] || fail "no $libc: install $libc_pkg"
+# Rustup cannot download targets on CI's machines: when the toolchain has
+# no standard library for the guest, use Debian's rustc of the MSRV with
+# libstd-rust-web-dev for that architecture (.ci/lib/debian-rust.sh).
+if [ ! -d "$(rustc --print target-libdir --target "$target" 2>/dev/null)" ]; then
+    # shellcheck source=../../.ci/lib/common.sh
+    . "$repo/.ci/lib/common.sh"
+    ci_apt_sources >&2
+    ci_debian_rust "$(ci_msrv)" "${arch/aarch64/arm64}" >&2
+    cd "$repo"
+fi
 
 # glibc with +crt-static rather than musl: the musl target would need a
 # rustup download, and CI reaches only package registries.  --target keeps
 # RUSTFLAGS off build scripts and proc macros.
-echo "== kernel tier: building the static guest binary and the spotlight tool" >&2
-target=x86_64-unknown-linux-gnu
+echo "== kernel tier ($cell): building the static guest binary and the spotlight tool for $target" >&2
 # Debug info stripped: it would triple the initramfs the guest unpacks.
 flags="${RUSTFLAGS:-} -C target-feature=+crt-static -C strip=debuginfo"
 (cd "$repo" && RUSTFLAGS=$flags cargo build -q -p async-with-kernel-tests --target "$target" &&
@@ -55,15 +94,15 @@ demo="$repo/target/$target/debug/spotlight"
 
 log=$(mktemp "${TMPDIR:-/tmp}/kernel-tier.XXXXXX")
 trap 'rm -f "$log"' EXIT
-echo "== kernel tier: booting the VM" >&2
+echo "== kernel tier ($cell): booting the VM" >&2
 set +e
-"$here/run-kernel-gpio-test.sh" "${deps[@]}" \
+"$here/run-kernel-gpio-test.sh" "${deps[@]}" --arch "$arch" --kernel "$kernel" \
     --mockup-ranges 512,570,570,578 \
-    --sim-lines 58 --sim-label pinctrl-bcm2711 \
     --led spot:white=255 --led spot:trigger=7 \
     --gpio-led ACT@554 \
+    --sim-chip pinctrl-bcm2711=58 \
     --file "$demo:/test/spotlight" \
-    "$@" -- "$bin" 2>&1 | tee "$log"
+    ${runner_args[@]+"${runner_args[@]}"} -- "$bin" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 
@@ -82,4 +121,14 @@ failed=$(echo "$counts" | sed 's/.*passed, \([0-9]*\) failed$/\1/')
 [ "$failed" = 0 ] || fail "$failed kernel checks failed but the VM reported success"
 [ $((passed + failed)) = "$EXPECTED_CHECKS" ] ||
     fail "ran $((passed + failed)) kernel checks, expected $EXPECTED_CHECKS (update EXPECTED_CHECKS in $0 if a check was added or removed on purpose)"
-echo "kernel-tier: $passed passed, 0 failed"
+pc_pass=$(grep -ac '^\[vm\] per-chip: PASS' "$log" || true)
+pc_fail=$(grep -ac '^\[vm\] per-chip: FAIL' "$log" || true)
+if grep -aq '^\[vm\] per-chip sysfs: present' "$log"; then
+    [ "$pc_fail" = 0 ] || fail "$pc_fail per-chip sysfs checks failed (see [vm] per-chip lines above)"
+    [ "$pc_pass" = "$PERCHIP_CHECKS" ] || fail "ran $pc_pass per-chip sysfs checks, expected $PERCHIP_CHECKS"
+elif [ "$(printf '%s\n' 6.17 "$kernel" | sort -V | head -n1)" = 6.17 ]; then
+    fail "kernel $kernel should have the per-chip sysfs interface (/sys/class/gpio/chipN), the VM has none"
+else
+    pc_pass=0
+fi
+echo "kernel-tier $arch $kernel: $((passed + pc_pass)) passed, 0 failed ($passed by the guest binary, $pc_pass of the per-chip sysfs)"

@@ -14,8 +14,14 @@ use tempfile::TempDir;
 /// The simulated Pi 5 puts BCM 17, the demo's default pin, at GPIO 588.
 const VALUE: &str = "class/gpio/gpio588/value";
 
+/// The tool under test: this package's build, or the program in
+/// `SPOTLIGHT_EXE`. CI sets it to a script that runs an ARM build under
+/// qemu-user (`exec qemu-aarch64-static ... spotlight "$@"`, so signals sent
+/// to the child reach the tool), and these same tests judge that build.
 fn spotlight(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_spotlight"));
+    let exe =
+        std::env::var_os("SPOTLIGHT_EXE").unwrap_or_else(|| env!("CARGO_BIN_EXE_spotlight").into());
+    let mut command = Command::new(exe);
     command.args(args).stdin(Stdio::null());
     command
 }

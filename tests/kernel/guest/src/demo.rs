@@ -21,8 +21,8 @@ fn capture_command(r: &mut Report) {
     let offset = line::DEMO;
     let gpio = CHIP_A.base + offset;
     let name = format!("spotlight --gpio {gpio} -- sh -c 'cat <debugfs value> > file'");
-    let value_file = match kernel::mockup_debugfs(CHIP_A.label) {
-        Ok(dir) => dir.join(offset.to_string()),
+    let value_file = match kernel::line_value_file(CHIP_A.label, offset) {
+        Ok(file) => file,
         Err(e) => return r.fail(&format!("{name}: find the debugfs value"), e),
     };
     let seen = "/tmp/demo-value-during-capture";

@@ -26,17 +26,27 @@ pub(crate) fn write_ok(path: impl AsRef<Path>, value: &str) -> Result<(), String
     write(path, value).map_err(|e| format!("writing {value:?} to {}: {e}", path.display()))
 }
 
-/// The gpio-mockup debugfs directory of the chip whose label is `label`
-/// (`/sys/kernel/debug/gpio-mockup/gpiochipN`); each line's file there holds
-/// the value the chip sees, whoever drives it.
-pub(crate) fn mockup_debugfs(label: &str) -> Result<PathBuf, String> {
+/// The file that holds the value chip `label` sees on line `offset`,
+/// whoever drives it: gpio-mockup's debugfs
+/// (`/sys/kernel/debug/gpio-mockup/gpiochipN/OFFSET`), or on kernels without
+/// gpio-mockup (Debian 7.x), where run-kernel-gpio-test.sh makes the same
+/// chips with gpio-sim, its line attribute
+/// (`/sys/bus/gpio/devices/gpiochipN/sim_gpioOFFSET/value`).
+pub(crate) fn line_value_file(label: &str, offset: u32) -> Result<PathBuf, String> {
     let dev = chip_device(label)?;
-    Ok(Path::new("/sys/kernel/debug/gpio-mockup").join(dev))
+    let mockup = Path::new("/sys/kernel/debug/gpio-mockup").join(&dev);
+    if mockup.is_dir() {
+        return Ok(mockup.join(offset.to_string()));
+    }
+    Ok(Path::new("/sys/bus/gpio/devices")
+        .join(dev)
+        .join(format!("sim_gpio{offset}"))
+        .join("value"))
 }
 
-/// The value chip `label` sees on line `offset`, from gpio-mockup's debugfs.
+/// The value chip `label` sees on line `offset` (see [`line_value_file`]).
 pub(crate) fn mockup_value(label: &str, offset: u32) -> Result<String, String> {
-    read(mockup_debugfs(label)?.join(offset.to_string()))
+    read(line_value_file(label, offset)?)
 }
 
 /// The `gpiochipN` device name (also the `/dev` node) of the chip labelled `label`.

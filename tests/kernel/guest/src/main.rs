@@ -30,9 +30,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     // Outside the VM these checks would export real GPIOs and poke real LEDs.
-    if std::env::var_os("GPIO_MOCKUP_DEBUGFS").is_none() {
+    if std::env::var_os("GPIO_MOCKUP_CHIP").is_none() {
         eprintln!(
-            "async-with-kernel-tests: GPIO_MOCKUP_DEBUGFS is not set; this binary runs \
+            "async-with-kernel-tests: GPIO_MOCKUP_CHIP is not set; this binary runs \
              inside the test VM only: run tests/kernel/run.sh"
         );
         return ExitCode::from(2);

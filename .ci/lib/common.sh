@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# Sourced by every CI stage: the repository root as the working directory,
+# and the one cache every stage shares (downloaded .debs, unpacked
+# toolchains, kernels and their built modules). .ci/run exports CI_CACHE; a
+# stage run by hand gets the same default.
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+: "${CI_CACHE:=$PWD/target/ci-cache}"
+export CI_CACHE
+export ASYNC_WITH_KERNEL_CACHE="${ASYNC_WITH_KERNEL_CACHE:-$CI_CACHE/kernel-vm}"
+mkdir -p "$CI_CACHE"
+# shellcheck source=apt.sh
+. .ci/lib/apt.sh
+# shellcheck source=debian-rust.sh
+. .ci/lib/debian-rust.sh
+
+# The MSRV declared in the workspace.
+ci_msrv() { sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -n1; }
+
+# The test targets of the facade (tests/*.rs) as --test flags, less the
+# ones named: e.g. `ci_facade_tests compiletest` leaves out the UI tests,
+# which compare the compiler's own messages with the blessed .stderr files.
+ci_facade_tests() {
+    local f name skip keep
+    for f in tests/*.rs; do
+        name=$(basename "$f" .rs); keep=1
+        for skip in "$@"; do [ "$name" = "$skip" ] && keep=0; done
+        [ "$keep" = 1 ] && printf -- '--test\n%s\n' "$name"
+    done
+}

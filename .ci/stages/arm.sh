@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# ARM, as Raspberry Pi OS runs it: the demo cross-built for aarch64 (64-bit
+# Pi OS) and armv7 (32-bit Pi OS) with Debian's toolchain (rustc-web and
+# libstd-rust-web-dev:arm64/armhf of the MSRV, the gcc cross linkers), then
+# run under qemu-user on the simulated Pi by the demo's own process tests
+# (examples/spotlight/tests/demo_cli.rs: the default run, SIGINT/SIGTERM/
+# SIGHUP exit 130/143/129 with the light off, a failing command's status
+# passed through, bad flags, ...), and the library's test suite run for
+# aarch64 under qemu-user through CARGO_TARGET_..._RUNNER (UI tests excepted:
+# they compare the host compiler's messages).
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+
+ci_apt_sources
+ci_apt_install file gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross \
+    libc6-dev-armhf-cross qemu-user-static
+ci_debian_rust "$(ci_msrv)" arm64 armhf
+export CARGO_TARGET_DIR=$PWD/target/arm
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+export CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64-static -L /usr/aarch64-linux-gnu"
+export CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_RUNNER="qemu-arm-static -L /usr/arm-linux-gnueabihf"
+
+# The host build of the process tests, run once per ARM build below.
+cargo test --locked -p spotlight --test demo_cli --no-run
+
+for spec in aarch64-unknown-linux-gnu:qemu-aarch64-static:aarch64-linux-gnu:aarch64 \
+            armv7-unknown-linux-gnueabihf:qemu-arm-static:arm-linux-gnueabihf:"ARM, EABI5"; do
+    IFS=: read -r target qemu sysroot machine <<< "$spec"
+    echo "arm: building spotlight for $target"
+    cargo build --locked -p spotlight --target "$target"
+    bin=$CARGO_TARGET_DIR/$target/debug/spotlight
+    file -L "$bin" | grep -q "$machine" || { echo "arm: $bin is not an $machine binary: $(file -L "$bin")" >&2; exit 1; }
+    # `exec` keeps the process id, so the tests' signals reach qemu, which
+    # hands them to the tool.
+    wrapper=$CARGO_TARGET_DIR/$target/spotlight-under-qemu
+    printf '#!/bin/sh\nexec %s -L /usr/%s %s "$@"\n' "$qemu" "$sysroot" "$bin" > "$wrapper"
+    chmod +x "$wrapper"
+    "$wrapper" --version
+    echo "arm: the demo's process tests against the $target build under $qemu"
+    SPOTLIGHT_EXE=$wrapper cargo test --locked -p spotlight --test demo_cli
+done
+
+echo "arm: the library's tests for aarch64 under qemu-aarch64 (all but the UI tests)"
+mapfile -t facade_tests < <(ci_facade_tests compiletest)
+cargo test --locked --target aarch64-unknown-linux-gnu -p async-with --lib "${facade_tests[@]}"
+cargo test --locked --target aarch64-unknown-linux-gnu -p async-with-core --lib --tests
