@@ -287,3 +287,28 @@ async fn the_value_file_is_opened_once_and_written_in_place() {
     assert_eq!(sim.read("class/gpio/gpio529/value.kept").unwrap(), "1\n");
     assert_eq!(sim.read(VALUE_529).unwrap(), "0\n");
 }
+
+#[tokio::test(start_paused = true)]
+async fn value_when_on_is_what_the_file_reads_under_the_kernels_active_low() {
+    for (user_active_low, expected) in [(false, "0"), (true, "1")] {
+        let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
+        sim.export_as(529, "out").unwrap();
+        std::fs::write(sim.root().join("class/gpio/gpio529/active_low"), "1\n").unwrap();
+        let led = SysfsGpio::number(529)
+            .active_low(user_active_low)
+            .root(&sim)
+            .open()
+            .await
+            .unwrap();
+        assert!(led.kernel_active_low());
+        assert_eq!(led.value_when_on(), expected);
+        let lit = lit_block(led, |_| sim.read(VALUE_529).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            lit,
+            format!("{expected}\n"),
+            "user active_low {user_active_low}"
+        );
+    }
+}

@@ -145,3 +145,20 @@ fn a_trigger_file_without_an_active_trigger_is_malformed() {
     assert!(text.contains("odd/trigger for LED \"odd\""), "{text}");
     assert!(sim.trace().is_empty());
 }
+
+#[test]
+fn a_file_the_led_driver_does_not_provide_is_not_blamed_on_export() {
+    let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
+    sim.inject(async_with::led::sim::Fault::Vanished(
+        "class/leds/ACT/max_brightness".into(),
+    ));
+    let error = SysfsLed::named("ACT").root(&sim).open().unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("ACT/max_brightness"), "{text}");
+    assert!(
+        text.contains("although its directory exists: the driver does not provide it"),
+        "{text}"
+    );
+    assert!(!text.contains("exported"), "{text}");
+    assert!(sim.trace().is_empty(), "nothing written: {:?}", sim.trace());
+}

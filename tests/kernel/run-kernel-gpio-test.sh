@@ -6,12 +6,16 @@
 # binary (tests/kernel/guest) and picks the options below.  This script is the
 # generic runner underneath; use it directly to try other layouts.
 #
-# What you get inside the VM (Debian kernel, generic "amd64" flavour; tested with
-# bookworm 6.1.0-56-amd64 and bookworm-backports 6.12.95+deb12-amd64 = trixie's 6.12):
+# What you get inside the VM (Debian kernel, generic "amd64" or "arm64"
+# flavour: bookworm 6.1, trixie 6.12, trixie-backports 7.3; see --kernel):
 #   * gpio-mockup  : chip "gpio-mockup-A", fixed base (default 0, 32 lines), so
 #                    /sys/class/gpio/export with Raspberry-Pi-like numbers works.
 #                    Line values are read/"pulled" via
 #                    /sys/kernel/debug/gpio-mockup/gpiochipN/<offset>.
+#                    Kernels without gpio-mockup (7.x) get the same chips from
+#                    gpio-sim (labels, line names, bases of the ranges); values
+#                    are then in /sys/bus/gpio/devices/gpiochipN/sim_gpio<offset>/value
+#                    and GPIO_MOCKUP_DEBUGFS is not set.
 #   * gpio-sim     : one chip created through configfs (dynamic base), line
 #                    values/pulls in /sys/devices/platform/gpio-sim.0/gpiochipN/sim_gpioX/{value,pull}.
 #   * uleds        : userspace-backed LED class devices, e.g. /sys/class/leds/spot:white
@@ -21,11 +25,13 @@
 #                    (like a gpio-leds device-tree overlay on a Raspberry Pi).
 #   * /dev/gpiochipN character devices (libgpiod / gpio-cdev v1+v2 work too).
 #
-# The Debian kernel ships GPIO_SYSFS=y / GPIO_CDEV=y / LEDS_CLASS=y but NOT
-# gpio-mockup, gpio-sim, uleds or irq_sim.  We therefore build those four drivers
-# out-of-tree from the matching linux-source-6.1 package against the matching
-# linux-headers package (takes ~10 s), plus a tiny helper module (gpio-led-sim)
-# that instantiates leds-gpio from module parameters (no device tree on x86).
+# The Debian kernels ship GPIO_SYSFS=y / GPIO_CDEV=y / LEDS_CLASS=y but not
+# all of gpio-mockup, gpio-sim, uleds and irq_sim (6.1 and 6.12: none of them;
+# 7.3: gpio-sim and irq_sim).  The missing ones are built out-of-tree from the
+# matching linux-source-X.Y package against the matching headers (bookworm:
+# the host's gcc-12; trixie: gcc-14 in a trixie chroot), plus a tiny helper
+# module (gpio-led-sim) that instantiates leds-gpio from module parameters (no
+# device tree needed).
 #
 # Usage:
 #   run-kernel-gpio-test.sh [options] [--] [STATIC_BINARY [ARGS...]]
@@ -44,7 +50,6 @@
 #                         "-1,8" = 8 lines at a dynamic base; one chip per pair
 #                         (only the first gets GPIO_MOCKUP_* vars); "" = none
 #   --sim-lines N         lines of the gpio-sim chip (default 8, 0 = no gpio-sim)
-#   --sim-label LABEL     label of the gpio-sim chip (default gpio-sim-test)
 #   --sim-chip LABEL=N    another gpio-sim chip labelled LABEL with N lines (dynamic
 #                         base; repeatable), e.g. "pinctrl-bcm2711=58" for a chip a
 #                         Raspberry Pi 4 lookup by label finds; the VM fails (93/94)
@@ -113,7 +118,6 @@ MEM=512
 MOCKUP_RANGES="0,32"
 SIM_LINES=8
 SIM_CHIPS=()
-SIM_LABEL=gpio-sim-test
 LEDS=()
 GPIO_LEDS=()
 PRE_FILE=""
@@ -145,7 +149,6 @@ while [ $# -gt 0 ]; do
         --mockup-ranges) MOCKUP_RANGES=$2; shift ;;
         --sim-lines) SIM_LINES=$2; shift ;;
         --sim-chip) SIM_CHIPS+=("$2"); shift ;;
-        --sim-label) SIM_LABEL=$2; shift ;;
         --led) LEDS+=("$2"); shift ;;
         --gpio-led) GPIO_LEDS+=("$2"); shift ;;
         --pre) PRE_FILE=$2; shift ;;
@@ -246,7 +249,7 @@ if [ -z "$KVER" ] && [ "$TRIXIE" = 1 ]; then
     # e.g. linux-image-6.12.117+deb13-arm64 -> 6.12.117+deb13-arm64 (not the
     # -cloud flavour: built without GPIOLIB; not -rt).
     KVER=$(apt-cache pkgnames "linux-image-$KSERIES." 2>/dev/null |
-           grep -E "^linux-image-${KSERIES//./\\.}\.[0-9]+\+deb[0-9]+-$DARCH\$" |
+           grep -E "^linux-image-${KSERIES//./\\.}\.[0-9]+\+deb13-$DARCH\$" |
            sed 's/^linux-image-//' | sort -V | tail -n1 || true)
     [ -n "$KVER" ] || die "apt knows no Debian $KSERIES kernel for $DARCH: add trixie and trixie-backports to apt's sources (.ci/lib/apt.sh does) and run apt-get update"
 fi
@@ -402,11 +405,13 @@ build_modules() {
     for m in "${BUILD_MODS[@]}"; do
         case $m in
             irq_sim) files+=("linux-source-$KMAJ/kernel/irq/irq_sim.c") ;;
-            gpio-mockup) files+=("linux-source-$KMAJ/drivers/gpio/gpio-mockup.c" "linux-source-$KMAJ/drivers/gpio/gpiolib.h") ;;
-            gpio-sim) files+=("linux-source-$KMAJ/drivers/gpio/gpio-sim.c" "linux-source-$KMAJ/drivers/gpio/gpiolib.h") ;;
+            gpio-mockup) files+=("linux-source-$KMAJ/drivers/gpio/gpio-mockup.c") ;;
+            gpio-sim) files+=("linux-source-$KMAJ/drivers/gpio/gpio-sim.c") ;;
             uleds) files+=("linux-source-$KMAJ/drivers/leds/uleds.c") ;;
         esac
     done
+    # Both gpio drivers include the private gpiolib.h.
+    case " ${BUILD_MODS[*]} " in *" gpio-mockup "*|*" gpio-sim "*) files+=("linux-source-$KMAJ/drivers/gpio/gpiolib.h") ;; esac
     # deb -> data tar -> linux-source-X.Y.tar.xz (streamed) -> a few files
     if [ ${#files[@]} -gt 0 ]; then
         dpkg-deb --fsys-tarfile "$MODDIR"/deb/*.deb |
@@ -416,8 +421,11 @@ build_modules() {
     fi
     rm -rf "$MODDIR/deb"
     if [ -f "$src/irq_sim.c" ]; then
-        sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq(irqnum);/' "$src/irq_sim.c"
-        grep -q 'generic_handle_irq(irqnum)' "$src/irq_sim.c" || die "irq_sim.c patch failed"
+        # (6.1 only: later versions no longer call irq_to_desc.)
+        if grep -q 'irq_to_desc' "$src/irq_sim.c"; then
+            sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq(irqnum);/' "$src/irq_sim.c"
+            grep -q 'generic_handle_irq(irqnum)' "$src/irq_sim.c" || die "irq_sim.c patch failed"
+        fi
         printf '\n#include <linux/module.h>\nMODULE_LICENSE("GPL");\nMODULE_DESCRIPTION("kernel/irq/irq_sim.c built out-of-tree");\n' >> "$src/irq_sim.c"
     fi
 
@@ -595,7 +603,6 @@ RESULT_TAG="@@QEMU-GPIO-RESULT-$$-$RANDOM@@"
     echo "MOCKUP_RANGES=$(shq "$MOCKUP_RANGES")"
     echo "SIM_LINES=$(shq "$SIM_LINES")"
     echo "SIM_CHIPS=$(shq "${SIM_CHIPS[*]:-}")"
-    echo "SIM_LABEL=$(shq "$SIM_LABEL")"
     echo "GPIO_LEDS=$(shq "$(IFS=,; echo "${GPIO_LEDS[*]}")")"
     echo "SELF_TEST=$SELF_TEST"
     printf 'set --'; [ ${#BIN_ARGS[@]} -gt 0 ] && for a in "${BIN_ARGS[@]}"; do printf ' %s' "$(shq "$a")"; done; echo
@@ -694,7 +701,7 @@ if [ "$SIM_LINES" -gt 0 ] 2>/dev/null; then
     S=/sys/kernel/config/gpio-sim/sim0
     mkdir $S $S/bank0
     echo "$SIM_LINES" > $S/bank0/num_lines
-    echo "$SIM_LABEL" > $S/bank0/label
+    echo gpio-sim-test > $S/bank0/label
     echo 1 > $S/live || finish 93
     dev=/sys/devices/platform/$(cat $S/dev_name)
     chip_info "$dev" || finish 94
@@ -714,7 +721,37 @@ for spec in $SIM_CHIPS; do
     chip_info "/sys/devices/platform/$(cat $S/dev_name)" || finish 94
     [ "$NGPIO" = "${spec#*=}" ] || { say "gpio-sim chip ${spec%=*} has $NGPIO lines, not ${spec#*=}"; finish 94; }
     say "gpio-sim chip ${spec%=*}: /dev/$CHIP, base $BASE, $NGPIO lines"
+    [ $n = 1 ] && PERCHIP_LABEL=${spec%=*} PERCHIP_NGPIO=$NGPIO PERCHIP_SIM=/sys/devices/platform/$(cat $S/dev_name)/$CHIP
 done
+
+# ---- the per-chip sysfs interface (kernel 6.17+: /sys/class/gpio/chipN with
+# label, ngpio, export; lines as chipN/gpioOFFSET), where the kernel has it:
+# one line of the first --sim-chip chip exported, driven and unexported,
+# each step read back from gpio-sim.  Lines "[vm] per-chip: PASS|FAIL ...".
+perchip() { # DESC EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then say "per-chip: PASS $1"; else say "per-chip: FAIL $1: expected '$2' got '$3'"; fi
+}
+if ls -d /sys/class/gpio/chip[0-9]* >/dev/null 2>&1 && [ -n "$PERCHIP_SIM" ]; then
+    say "per-chip sysfs: present"
+    P=
+    for c in /sys/class/gpio/chip[0-9]*; do
+        [ "$(cat $c/label)" = "$PERCHIP_LABEL" ] && P=$c
+    done
+    perchip "chip labelled $PERCHIP_LABEL listed" yes "$([ -n "$P" ] && echo yes)"
+    if [ -n "$P" ]; then
+        perchip "${P##*/}/ngpio" "$PERCHIP_NGPIO" "$(cat $P/ngpio)"
+        echo 4 > $P/export
+        perchip "export 4 -> ${P##*/}/gpio4" yes "$([ -d $P/gpio4 ] && echo yes)"
+        echo out > $P/gpio4/direction; echo 1 > $P/gpio4/value
+        perchip "gpio4 value 1 seen by the chip" 1 "$(cat $PERCHIP_SIM/sim_gpio4/value)"
+        echo 0 > $P/gpio4/value
+        perchip "gpio4 value 0 seen by the chip" 0 "$(cat $PERCHIP_SIM/sim_gpio4/value)"
+        echo 4 > $P/unexport
+        perchip "unexport 4" no "$([ -d $P/gpio4 ] && echo yes || echo no)"
+    fi
+else
+    say "per-chip sysfs: absent"
+fi
 
 # ---- uleds LEDs: one background holder per LED keeps /dev/uleds open and
 # logs every brightness change ("<uptime> <brightness>") to /run/leds/NAME.log
@@ -864,6 +901,9 @@ else
     machine=(-cpu "$cpu"); console=ttyS0
 fi
 append="console=$console panic=-1 oops=panic rdinit=/init"
+# The virt board's PL061 GPIO controller (built into Debian's arm64 kernel)
+# would take the first dynamic base, 512, which the Pi-like layout needs.
+[ "$ARCH" = aarch64 ] && append="$append initcall_blacklist=pl061_gpio_driver_init"
 [ "$VERBOSE" = 1 ] || append="$append quiet"
 
 LOG="$RUN_DIR/console.log"

@@ -28,6 +28,10 @@ set -euo pipefail
 # Number of checks the guest binary must report.  A check that is removed,
 # skipped or never reached changes the count and fails the tier.
 EXPECTED_CHECKS=80
+# Checks of the per-chip sysfs interface (/sys/class/gpio/chipN, kernel
+# 6.17+) that run-kernel-gpio-test.sh makes before the binary runs; a
+# kernel of 6.17 or later must have that interface.
+PERCHIP_CHECKS=6
 
 arch=x86_64 kernel=""
 runner_args=()
@@ -94,9 +98,9 @@ echo "== kernel tier ($cell): booting the VM" >&2
 set +e
 "$here/run-kernel-gpio-test.sh" "${deps[@]}" --arch "$arch" --kernel "$kernel" \
     --mockup-ranges 512,570,570,578 \
-    --sim-lines 58 --sim-label pinctrl-bcm2711 \
     --led spot:white=255 --led spot:trigger=7 \
     --gpio-led ACT@554 \
+    --sim-chip pinctrl-bcm2711=58 \
     --file "$demo:/test/spotlight" \
     ${runner_args[@]+"${runner_args[@]}"} -- "$bin" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
@@ -117,4 +121,14 @@ failed=$(echo "$counts" | sed 's/.*passed, \([0-9]*\) failed$/\1/')
 [ "$failed" = 0 ] || fail "$failed kernel checks failed but the VM reported success"
 [ $((passed + failed)) = "$EXPECTED_CHECKS" ] ||
     fail "ran $((passed + failed)) kernel checks, expected $EXPECTED_CHECKS (update EXPECTED_CHECKS in $0 if a check was added or removed on purpose)"
-echo "kernel-tier $arch $kernel: $passed passed, 0 failed"
+pc_pass=$(grep -ac '^\[vm\] per-chip: PASS' "$log" || true)
+pc_fail=$(grep -ac '^\[vm\] per-chip: FAIL' "$log" || true)
+if grep -aq '^\[vm\] per-chip sysfs: present' "$log"; then
+    [ "$pc_fail" = 0 ] || fail "$pc_fail per-chip sysfs checks failed (see [vm] per-chip lines above)"
+    [ "$pc_pass" = "$PERCHIP_CHECKS" ] || fail "ran $pc_pass per-chip sysfs checks, expected $PERCHIP_CHECKS"
+elif [ "$(printf '%s\n' 6.17 "$kernel" | sort -V | head -n1)" = 6.17 ]; then
+    fail "kernel $kernel should have the per-chip sysfs interface (/sys/class/gpio/chipN), the VM has none"
+else
+    pc_pass=0
+fi
+echo "kernel-tier $arch $kernel: $((passed + pc_pass)) passed, 0 failed ($passed by the guest binary, $pc_pass of the per-chip sysfs)"

@@ -7,7 +7,7 @@ use embedded_hal::digital::{ErrorType, OutputPin};
 use gpiocdev::Request;
 use gpiocdev::line::Value;
 
-use super::error::{LedError, check_name};
+use super::error::{LedError, check_name, check_text};
 
 /// The consumer label a line is requested with unless told otherwise.
 pub const DEFAULT_CONSUMER: &str = "async-with";
@@ -60,7 +60,6 @@ pub struct CdevLineBuilder {
     line: Line,
     consumer: String,
     active_low: bool,
-    wait: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -157,7 +156,6 @@ impl CdevLineBuilder {
             line,
             consumer: DEFAULT_CONSUMER.to_owned(),
             active_low: false,
-            wait: false,
         }
     }
 
@@ -170,14 +168,6 @@ impl CdevLineBuilder {
     /// Whether the LED lights when the line is low. Default: active-high.
     pub fn active_low(mut self, active_low: bool) -> Self {
         self.active_low = active_low;
-        self
-    }
-
-    /// Whether a second user of the line queues behind the first (retrying
-    /// every 20 ms) in [`request_waiting`](Self::request_waiting). Default:
-    /// refuse with [`LedError::Held`].
-    pub fn wait(mut self, wait: bool) -> Self {
-        self.wait = wait;
         self
     }
 
@@ -201,7 +191,9 @@ impl CdevLineBuilder {
     /// Checks the chip, line name and consumer without touching a device:
     /// returns the chip path (for [`CdevLine::chip`]) or `None` (named).
     pub fn validate(&self) -> Result<Option<PathBuf>, LedError> {
-        check_name("consumer label", &self.consumer)?;
+        // Labels and line names are text the kernel compares or shows,
+        // never paths: only a device name is checked as one.
+        check_text("consumer label", &self.consumer)?;
         if self.consumer.len() > 31 {
             return Err(LedError::InvalidName {
                 what: "consumer label",
@@ -211,7 +203,7 @@ impl CdevLineBuilder {
         }
         match &self.line {
             Line::Named(name) => {
-                check_name("line name", name)?;
+                check_text("line name", name)?;
                 Ok(None)
             }
             Line::Chip(chip, _) => chip_path(chip).map(Some),

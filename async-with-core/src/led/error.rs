@@ -100,7 +100,7 @@ pub enum LedError {
     },
     /// Another process (or another open in this one) owns the light.
     #[error(
-        "{pin} is in use by {holder} (it holds {file}); wait for it to finish or stop it, or open with `.wait(true)` (spotlight: `--wait`) to queue behind it"
+        "{pin} is in use by {holder} (it holds {file}); wait for it to finish or stop it, or queue behind it (spotlight: `--wait`; the library: `SysfsGpioBuilder::wait(true)`, `SysfsLedBuilder::open_waiting`, `CdevLineBuilder::request_waiting`)"
     )]
     Held {
         /// The light.
@@ -261,6 +261,11 @@ impl LedError {
                     rule,
                 };
             }
+            // Say what is really the case: a file missing from a directory
+            // that exists is one its driver does not provide.
+            io::ErrorKind::NotFound if file.parent().is_some_and(|dir| dir.is_dir()) => {
+                "; the file is missing although its directory exists: the driver does not provide it"
+            }
             io::ErrorKind::NotFound => {
                 "; the file is missing: check the pin exists and is exported, and that the kernel has sysfs GPIO/LED support"
             }
@@ -287,6 +292,25 @@ impl embedded_hal::digital::Error for LedError {
     fn kind(&self) -> ErrorKind {
         ErrorKind::Other
     }
+}
+
+/// Refuses text the kernel cannot take at all (consumer labels, line
+/// names): empty, or with a NUL byte. Text is never a path, so `/` and `..`
+/// are fine.
+#[cfg_attr(not(feature = "cdev"), allow(dead_code))]
+pub(crate) fn check_text(what: &'static str, text: &str) -> Result<(), LedError> {
+    let reason = if text.is_empty() {
+        "it is empty"
+    } else if text.contains('\0') {
+        "it contains a NUL byte"
+    } else {
+        return Ok(());
+    };
+    Err(LedError::InvalidName {
+        what,
+        name: text.to_owned(),
+        reason,
+    })
 }
 
 /// Refuses names that become paths and would leave their directory: `/`,

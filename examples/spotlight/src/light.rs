@@ -161,6 +161,14 @@ pub async fn open(args: &LightArgs) -> Result<Opened, OpenError> {
     })
 }
 
+/// `--wait` and the light is taken: say whose turn it is before queueing.
+fn say_waiting(held: &LedError) {
+    let LedError::Held { pin, holder, .. } = held else {
+        return;
+    };
+    eprintln!("spotlight: {pin} is in use by {holder}; waiting for it (--wait)");
+}
+
 /// Opens the light on sysfs (`--cdev`: on the device it names).
 async fn open_sysfs_or_cdev(
     choice: Choice,
@@ -177,10 +185,12 @@ async fn open_sysfs_or_cdev(
             let builder = SysfsLed::named(name.as_str())
                 .root(sysfs)
                 .inverted(args.active_low);
-            let led = if args.wait {
-                builder.open_waiting().await?
-            } else {
-                builder.open()?
+            let led = match builder.clone().open() {
+                Err(e @ LedError::Held { .. }) if args.wait => {
+                    say_waiting(&e);
+                    builder.open_waiting().await?
+                }
+                opened => opened?,
             };
             (Light::Led(led), format!("LED {name}"))
         }
@@ -206,10 +216,12 @@ async fn cdev_by_label(
         _ => return Ok(Err("not a line named by label".to_owned())),
     };
     let builder = builder.consumer("spotlight").active_low(args.active_low);
-    let requested = if args.wait {
-        builder.request_waiting().await
-    } else {
-        builder.request()
+    let requested = match builder.clone().request() {
+        Err(e @ LedError::Held { .. }) if args.wait => {
+            say_waiting(&e);
+            builder.request_waiting().await
+        }
+        requested => requested,
     };
     match requested {
         Ok(cdev) => {
@@ -234,11 +246,14 @@ async fn gpio_light(
     sysfs: &Sysfs,
     args: &LightArgs,
 ) -> Result<(Light, String), OpenError> {
-    let builder = builder
-        .root(sysfs)
-        .active_low(args.active_low)
-        .wait(args.wait);
-    let gpio = builder.open().await?;
+    let builder = builder.root(sysfs).active_low(args.active_low);
+    let gpio = match builder.clone().open().await {
+        Err(e @ LedError::Held { .. }) if args.wait => {
+            say_waiting(&e);
+            builder.wait(true).open().await?
+        }
+        opened => opened?,
+    };
     let name = gpio.name().to_owned();
     Ok((Light::Gpio(gpio), name))
 }
@@ -252,10 +267,12 @@ async fn cdev_light(
     let builder = CdevLine::chip(chip, line)
         .consumer("spotlight")
         .active_low(args.active_low);
-    let cdev = if args.wait {
-        builder.request_waiting().await?
-    } else {
-        builder.request()?
+    let cdev = match builder.clone().request() {
+        Err(e @ LedError::Held { .. }) if args.wait => {
+            say_waiting(&e);
+            builder.request_waiting().await?
+        }
+        requested => requested?,
     };
     let name = format!("line {line} of {}", cdev.chip_path().display());
     Ok((Light::Cdev(cdev), name))

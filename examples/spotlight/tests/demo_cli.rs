@@ -123,6 +123,16 @@ impl Running {
         assert!(status.success());
     }
 
+    /// Like [`finish`](Self::finish), handing the stderr to `check`.
+    fn finish_with_stderr(mut self, check: impl FnOnce(&str)) -> (Vec<Value>, Option<i32>) {
+        let rest = (&mut self.events)
+            .map(|line| serde_json::from_str(&line.unwrap()).unwrap())
+            .collect();
+        let output = self.child.wait_with_output().unwrap();
+        check(&text(&output.stderr));
+        (rest, output.status.code())
+    }
+
     /// Waits for the exit; the remaining events, and the exit code.
     fn finish(mut self) -> (Vec<Value>, Option<i32>) {
         let rest = (&mut self.events)
@@ -603,7 +613,12 @@ fn with_wait_the_second_run_queues_and_lights_after_the_first() {
     );
     let frame = second.until("capture");
     assert_eq!(frame["level"], "value 1");
-    let (_, code) = second.finish();
+    let (_, code) = second.finish_with_stderr(|stderr| {
+        assert!(
+            stderr.contains("is in use by process ") && stderr.contains("waiting for it (--wait)"),
+            "{stderr}"
+        );
+    });
     assert_eq!(code, Some(0));
     assert!(!tree.path("class/gpio/gpio588").exists());
 }

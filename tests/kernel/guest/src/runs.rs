@@ -99,10 +99,13 @@ fn frame_levels(timeline: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The gpio-sim chip's view of line `offset` (what the line outputs).
+/// The label run.sh gives the gpio-sim chip that stands for a Pi 4's
+/// header controller (`--sim-chip pinctrl-bcm2711=58`).
+const PI_LABEL: &str = "pinctrl-bcm2711";
+
+/// What the `pinctrl-bcm2711` chip sees on line `offset` (what it outputs).
 fn sim_value(offset: u32) -> Result<String, String> {
-    let dir = std::env::var("GPIO_SIM_SYSFS").map_err(|_| "GPIO_SIM_SYSFS is not set")?;
-    kernel::read(format!("{dir}/sim_gpio{offset}/value"))
+    kernel::mockup_value(PI_LABEL, offset)
 }
 
 /// Whether the kernel lists a line held by the consumer `spotlight`.
@@ -115,8 +118,11 @@ fn held_by_spotlight() -> Result<bool, String> {
 fn bcm_through_cdev(r: &mut Report) {
     let name = "spotlight --bcm 17 (gpio-sim chip labelled pinctrl-bcm2711)";
     let seen = "/tmp/bcm17-during-capture";
-    let dir = std::env::var("GPIO_SIM_SYSFS").unwrap_or_default();
-    let script = format!("cat {dir}/sim_gpio17/value > {seen}");
+    let value = match kernel::line_value_file(PI_LABEL, 17) {
+        Ok(value) => value,
+        Err(e) => return r.fail(&format!("{name}: find the chip's value file"), e),
+    };
+    let script = format!("cat {} > {seen}", value.display());
     let output = match run_to_end(&["--bcm", "17", "--", "sh", "-c", &script]) {
         Ok(output) => output,
         Err(e) => return r.fail(name, e),
