@@ -318,18 +318,20 @@ if [ ! -f "$KDIR/.done" ]; then
     mkdir -p "$KDIR/root"
     for deb in "$KDIR"/deb/*.deb; do
         dpkg-deb --fsys-tarfile "$deb" |
-            tar -x -C "$KDIR/root" --wildcards './boot/*' "*/modules/$KVER/config" \
+            tar -x -C "$KDIR/root" --wildcards './boot/*' "*/modules/$KVER/config" "*/modules/$KVER/vmlinuz" \
                 "*/modules/$KVER/kernel/fs/configfs/*" "*/modules/$KVER/kernel/drivers/leds/*" \
                 "*/modules/$KVER/kernel/drivers/gpio/*" 2>/dev/null || true   # (not all debs have all)
     done
     rm -rf "$KDIR/deb"
     touch "$KDIR/.done"
 fi
-VMLINUZ="$KDIR/root/boot/vmlinuz-$KVER"
+# bookworm and trixie: /boot/{vmlinuz,config}-KVER; 7.x: /usr/lib/modules/KVER/{vmlinuz,config}
 KMODS="$KDIR/root/lib/modules/$KVER/kernel"
 [ -d "$KMODS" ] || KMODS="$KDIR/root/usr/lib/modules/$KVER/kernel"
+VMLINUZ="$KDIR/root/boot/vmlinuz-$KVER"
+[ -f "$VMLINUZ" ] || VMLINUZ="${KMODS%/kernel}/vmlinuz"
 KCONFIG="$KDIR/root/boot/config-$KVER"
-[ -f "$KCONFIG" ] || KCONFIG=$(ls "$KDIR"/root/*/modules/"$KVER"/config "$KDIR"/root/usr/lib/modules/"$KVER"/config 2>/dev/null | head -n1)
+[ -f "$KCONFIG" ] || KCONFIG="${KMODS%/kernel}/config"
 [ -f "$VMLINUZ" ] || die "no $VMLINUZ"
 [ -f "$KCONFIG" ] || die "no kernel config for $KVER"
 grep -q '^CONFIG_GPIO_SYSFS=y' "$KCONFIG" || die "$KVER has no CONFIG_GPIO_SYSFS (cloud flavour?)"
@@ -385,12 +387,13 @@ done
 # trixie's glibc.  Made once in the work dir (~250 MB).
 TRIXIE_ROOT="$WORK_DIR/trixie-build"
 trixie_root() {
-    [ -x "$TRIXIE_ROOT/usr/bin/gcc-14" ] && [ -x "$TRIXIE_ROOT/usr/bin/aarch64-linux-gnu-gcc-14" ] && return 0
+    [ -x "$TRIXIE_ROOT/usr/bin/gcc-14" ] && [ -x "$TRIXIE_ROOT/usr/bin/aarch64-linux-gnu-gcc-14" ] &&
+        [ -e "$TRIXIE_ROOT/usr/lib/x86_64-linux-gnu/libelf.so.1" ] && return 0
     [ "$(id -u)" = 0 ] || die "building modules for $KVER needs a trixie chroot: run as root"
     log "debootstrap trixie (gcc-14, make) into $TRIXIE_ROOT"
     rm -rf "$TRIXIE_ROOT"
     debootstrap --variant=minbase \
-        --include=gcc-14,make,libc6-dev,gcc-14-aarch64-linux-gnu,libc6-dev-arm64-cross,xz-utils,zstd \
+        --include=gcc-14,make,libc6-dev,gcc-14-aarch64-linux-gnu,libc6-dev-arm64-cross,xz-utils,zstd,libelf1t64 \
         trixie "$TRIXIE_ROOT" http://deb.debian.org/debian >&2 || die "debootstrap trixie failed"
 }
 
