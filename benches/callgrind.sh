@@ -6,7 +6,7 @@
 # worker threads make the count depend on scheduling.
 #
 # usage: benches/callgrind.sh [N1 N2]     (from the repository root)
-#   GROUPS="one/completed eight/panicked" to measure only some groups
+#   CYCLE_GROUPS="one/completed eight/panicked" measures only those groups
 set -euo pipefail
 n1=${1:-1000}
 n2=${2:-3000}
@@ -20,7 +20,7 @@ instructions() {
 }
 
 printf '%-24s %-14s %10s %12s %12s\n' group variant instr/cycle vs_hand vs_raw
-groups=${GROUPS:-one/completed one/failed one/panicked three/completed three/failed three/panicked eight/completed eight/failed eight/panicked}
+groups=${CYCLE_GROUPS:-one/completed one/failed one/panicked three/completed three/failed three/panicked eight/completed eight/failed eight/panicked}
 for group in $groups; do
     declare -A per=()
     variants="async_with raw_floor hand_correct scopeguard"

@@ -96,6 +96,8 @@ async fn expanded(door: &mut Door) -> u32 {
                 // As in the expansion: only the impl that applies is used.
                 #[allow(unused_imports)]
                 use p::probe::{Any as _, Err as _, ErrDebug as _, ErrError as _, ErrRef as _};
+                // Autoref specialization: the number of `&` picks the impl.
+                #[allow(clippy::needless_borrow)]
                 let outcome = match &mut caught {
                     p::Ok(Flow::Value(value)) => {
                         (&&&&&p::probe::Probe(&*value)).__async_with_outcome()

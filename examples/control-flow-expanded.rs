@@ -135,6 +135,8 @@ async fn first_big(log: &Log, inputs: &[&str]) -> Result<u32, Error> {
                     Any as _, Err as _, ErrDebug as _, ErrError as _, ErrRef as _, Residual as _,
                     ResidualDebug as _, ResidualError as _, ResidualRef as _,
                 };
+                // Autoref specialization: the number of `&` picks the impl.
+                #[allow(clippy::needless_borrow)]
                 let outcome = match &mut caught {
                     p::Ok(Flow::Value(())) | p::Ok(Flow::Site0) | p::Ok(Flow::Site2) => {
                         Outcome::Completed

@@ -2,25 +2,37 @@
 //!
 //! ```text
 //! // Input:
-//! async_with!(open()? => conn { conn.send(x).await?; 7 })
+//! async_with!(open()? => conn { if conn.done() { return Ok(0); } conn.send(x).await?; Ok(7) })
 //!
-//! // Output (simplified; `$p` is `$crate::__private`):
+//! // Output (simplified; `$p` is `$crate::__private`; snapshots of the real
+//! // output are in `src/snapshots/`):
 //! {
 //!     let mut guard = $p::Guard::new(open());
 //!     let target = guard.enter().await?;              // the user's `?`
-//!     enum Flow<V, S0> { Value(V), Site0(S0) }         // one variant per way out
-//!     let mut caught = $p::CatchUnwind::new(async {
-//!         let target = target;                         // the body owns the target
-//!         let conn = target;
-//!         let value = { /* body, rewritten by `rewrite.rs` */ 7 };
-//!         Flow::Value(value)
-//!     }).await;                                        // Err(payload) if it panicked
-//!     let outcome = /* classified from `caught`: completed, failed, panicked */;
-//!     let exit = $p::AsyncContextManager::exit($p::exiting(&mut guard), outcome).await;
-//!     $p::exited(&mut guard);                          // dropped before this: `cancel`
-//!     let flow = match caught { Ok(flow) => flow, Err(p) => $p::resume(p, ..) };
-//!     exit?;                                           // the user's `?` again
-//!     match flow { Flow::Value(v) => v, Flow::Site0(r) => match r? {} }
+//!     enum Flow<V, R, S1> { Value(V), Site0(R), Site1(S1) } // one variant per way out
+//!     let ret = $p::Hint::new();                       // typed by the function's
+//!     if false { return ret.get(); }                   // return type, before the body
+//!     let (outer, inner) = $p::Hint::pair();
+//!     $p::typed(outer, {                               // typed by the macro's context
+//!         let mut caught = $p::CatchUnwind::new(async {
+//!             let ret = ret;                           // moved in: zero bytes
+//!             let target = target;                     // the body owns the target
+//!             let conn = target;
+//!             let value = {
+//!                 if conn.done() { return Flow::Site0($p::typed(ret.dup(), Ok(0))); }
+//!                 /* `?` rewritten by `rewrite.rs` into `return Flow::Site1(residual)` */
+//!                 let tail = $p::typed(inner, Ok(7));  // checked against the context
+//!                 tail
+//!             };
+//!             Flow::Value(value)
+//!         }).await;                                    // Err(payload) if it panicked
+//!         let outcome = /* classified from `caught`: completed, failed, panicked */;
+//!         let exit = $p::AsyncContextManager::exit($p::exiting(&mut guard), outcome).await;
+//!         $p::exited(&mut guard);                      // dropped before this: `cancel`
+//!         let flow = match caught { Ok(flow) => flow, Err(p) => $p::resume(p, ..) };
+//!         exit?;                                       // the user's `?` again
+//!         match flow { Flow::Value(v) => v, Flow::Site0(v) => return v, Flow::Site1(r) => match r? {} }
+//!     })
 //! }
 //! ```
 //!

@@ -17,7 +17,7 @@
 //!     ControlFlow::Continue(v) => v,
 //!     ControlFlow::Break(r) => return __AsyncWithFlow0::Site1(r),
 //! };
-//! return __AsyncWithFlow0::Site2(Ok(1))
+//! return __AsyncWithFlow0::Site2($p::typed(__async_with_hint_0.dup(), Ok(1)))
 //!
 //! // Output, after `exit`:
 //! match flow {
@@ -27,6 +27,11 @@
 //!     __AsyncWithFlow0::Site2(v) => return v,
 //! }
 //! ```
+//!
+//! A value sent to the function (`return`) or to a loop or labelled block
+//! outside the body (`break value`) goes through that target's hint, which
+//! the expansion ties to the target's type before the body is
+//! type-checked, so the value coerces as it would inline.
 //!
 //! Closures, async blocks, const blocks and items keep their own control
 //! flow and are not entered. Loops and labelled blocks inside the body keep

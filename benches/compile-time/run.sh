@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Compile time of 200 `async_with!` uses against the same 200 blocks written
-# out by hand, exactly as the macro expands them (the template below is the
-# `-Zunpretty=expanded` output of one use, with the `$crate` path spelled
-# `async_with`). Each generated crate is built from clean with its
+# out by hand, exactly as the macro expands them (the template is the
+# `-Zunpretty=expanded` output of one use, made fresh on every run). Each generated crate is built from clean with its
 # dependencies prebuilt, best of $RUNS; then the proc macro's own share is
 # read from `-Ztime-passes` on the installed nightly.
 #
@@ -52,72 +51,31 @@ pub async fn use_$1(m: &mut Noop, x: u64) -> Result<u64, String> {
 EOF
 }
 
-hand_use() {
-    cat <<EOF
-pub async fn use_$1(m: &mut Noop, x: u64) -> Result<u64, String> {
-    {
-        let mut __async_with_guard = async_with::__private::Guard::new(&mut *m);
-        let __async_with_target =
-            async_with::__private::unmarked(__async_with_guard.enter().await);
-        enum __AsyncWithFlow0<__AsyncWithValue, __AsyncWithSite0> {
-            Value(__AsyncWithValue),
-            Site0(__AsyncWithSite0),
-        }
-        impl<__AsyncWithValue, __AsyncWithSite0> __AsyncWithFlow0<__AsyncWithValue, __AsyncWithSite0> {}
-        let mut __async_with_caught = async_with::__private::CatchUnwind::new(async {
-            let __async_with_target = __async_with_target;
-            let n = __async_with_target;
-            let __async_with_value = {
-                *n += match async_with::__private::Branch::branch(check(x + $1)) {
-                    async_with::__private::ControlFlow::Continue(__async_with_value) => __async_with_value,
-                    async_with::__private::ControlFlow::Break(__async_with_residual) => {
-                        return __AsyncWithFlow0::Site0(__async_with_residual)
-                    }
-                };
-                Ok(*n)
-            };
-            #[allow(unreachable_code)]
-            let __async_with_flow = __AsyncWithFlow0::Value(__async_with_value);
-            __async_with_flow
-        })
-        .await;
-        let __async_with_exit = {
-            #[allow(unused_imports)]
-            use async_with::__private::probe::{
-                Any as _, Err as _, ErrDebug as _, Residual as _, ResidualDebug as _,
-            };
-            let __async_with_outcome = match &mut __async_with_caught {
-                async_with::__private::Ok(__AsyncWithFlow0::Value(__async_with_value)) => {
-                    (&&&async_with::__private::probe::Probe(&*__async_with_value)).__async_with_outcome()
-                }
-                async_with::__private::Ok(__AsyncWithFlow0::Site0(__async_with_value)) => {
-                    (&&async_with::__private::probe::Probe(&*__async_with_value)).__async_with_failure()
-                }
-                async_with::__private::Err(__async_with_payload) => {
-                    async_with::__private::panicked(__async_with_payload)
-                }
-            };
-            __async_with_guard.exit(__async_with_outcome).await
-        };
-        let __async_with_flow = match __async_with_caught {
-            async_with::__private::Ok(__async_with_flow) => __async_with_flow,
-            async_with::__private::Err(__async_with_payload) => {
-                #[allow(unused_imports)]
-                use async_with::__private::probe::{ExitError as _, ExitErrorDebug as _};
-                async_with::__private::resume(
-                    __async_with_payload,
-                    (&&async_with::__private::probe::Probe(&__async_with_exit)).__async_with_exit_error(),
-                )
-            }
-        };
-        async_with::__private::unmarked(__async_with_exit);
-        match __async_with_flow {
-            __AsyncWithFlow0::Value(__async_with_value) => __async_with_value,
-            __AsyncWithFlow0::Site0(__async_with_value) => match __async_with_value? {},
-        }
-    }
-}
+# The by-hand twin of one use is the macro's own expansion of it
+# (`-Zunpretty=expanded` on the installed nightly), so it never drifts from
+# what the macro writes; index 9999 marks where each use's number goes.
+hand_template() {
+    mkdir -p "$work/gen-one/src"
+    cat >"$work/gen-one/Cargo.toml" <<EOF
+[package]
+name = "gen-one"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+async-with = { path = "$repo" }
+
+[workspace]
 EOF
+    { prelude; macro_use 9999; } >"$work/gen-one/src/lib.rs"
+    (cd "$work/gen-one" && cargo +nightly rustc -q --lib --target-dir "$work/target-nightly" -- -Zunpretty=expanded) |
+        awk '/^pub async fn use_9999/,/^}$/' >"$work/hand.template"
+    [[ -s $work/hand.template ]] || { echo "could not expand the template use" >&2; exit 1; }
+}
+
+hand_use() {
+    sed "s/9999/$1/g" "$work/hand.template"
 }
 
 generate() { # name, function writing one use
@@ -135,6 +93,7 @@ EOF
     { prelude; for i in $(seq 1 "$uses"); do "$2" "$i"; done; } >"$work/$1/src/lib.rs"
 }
 
+hand_template
 generate gen-macro macro_use
 generate gen-hand hand_use
 cat >"$work/Cargo.toml" <<EOF
