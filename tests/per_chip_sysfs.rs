@@ -62,3 +62,26 @@ async fn a_global_number_is_refused_saying_to_use_label_and_offset() {
         "{error:?}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_global_number_on_a_system_without_sysfs_gpio_does_not_blame_the_per_chip_interface() {
+    // No `class/gpio` at all (a PC, or a kernel without CONFIG_GPIO_SYSFS):
+    // there is no per-chip interface either, so the error must not say
+    // "only the per-chip `chipN/export` exists".
+    let root = std::env::temp_dir().join(format!("async-with-no-gpio-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("class")).unwrap();
+    let error = SysfsGpio::number(5)
+        .root(root.as_path())
+        .open()
+        .await
+        .unwrap_err();
+    std::fs::remove_dir_all(&root).unwrap();
+    assert!(
+        !matches!(error, LedError::NoGlobalNumbers { .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(message.contains("class/gpio"), "{message}");
+    assert!(!message.contains("per-chip"), "{message}");
+    assert!(message.contains("sysfs GPIO"), "{message}");
+}

@@ -117,6 +117,16 @@ impl SysfsGpioBuilder {
             });
         }
         let (chip, offset, how) = match &self.line {
+            // No `class/gpio` at all (a PC, a kernel without GPIO sysfs):
+            // there is no per-chip interface either, so say what is missing.
+            Line::Number(gpio) if !self.sysfs.exists(&class) => {
+                return Err(LedError::io(
+                    &format!("GPIO {gpio}"),
+                    "opening".into(),
+                    class.join("export"),
+                    io::Error::from_raw_os_error(2),
+                ));
+            }
             Line::Number(gpio) => {
                 return Err(LedError::NoGlobalNumbers {
                     pin: format!("GPIO {gpio}"),
