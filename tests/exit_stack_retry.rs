@@ -175,3 +175,69 @@ async fn a_close_cut_twice_finishes_every_entry_once() {
         ]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_exit_error_raised_before_the_cut_is_told_and_returned_by_the_retry() {
+    let log = Log::new();
+    let mut stack = ExitStack::<AnyError>::new();
+    stack.enter(log.manager("a")).await.unwrap();
+    let (cleanup, cancel) = sleepy_callback(&log, "b", 20);
+    stack.push_callback(cleanup, cancel);
+    let failing = log.clone();
+    stack.push_callback(
+        async move {
+            failing.push("callback c failed");
+            Err(AnyError::from(ManagerError("c".into())))
+        },
+        || {},
+    );
+    assert!(timeout(CUT, stack.close()).await.is_err(), "the cut close");
+    // Had the close not been cut, `a` would be told `c`'s error and the
+    // close would return it: the retry does exactly that.
+    let error = stack.close().await.unwrap_err();
+    assert_eq!(
+        error.error().downcast_ref::<ManagerError>(),
+        Some(&ManagerError("c".into()))
+    );
+    assert_eq!(
+        log.events(),
+        [
+            "enter a",
+            "callback c failed",
+            "callback b started",
+            "cancel callback b",
+            "exit a failed(ManagerError(\"c\"))",
+            "exited a"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panic_caught_before_the_cut_is_resumed_by_the_retry() {
+    let log = Log::new();
+    let mut stack = ExitStack::<AnyError>::new();
+    stack.enter(log.manager("a")).await.unwrap();
+    let (cleanup, cancel) = sleepy_callback(&log, "b", 20);
+    stack.push_callback(cleanup, cancel);
+    stack
+        .enter(log.manager("c").panicking_exit())
+        .await
+        .unwrap();
+    assert!(timeout(CUT, stack.close()).await.is_err(), "the cut close");
+    let retry = tokio::spawn(async move { stack.close().await });
+    let panic = retry.await.unwrap_err();
+    assert!(panic.is_panic(), "the panic of `c`'s exit is not lost");
+    assert_eq!(
+        log.events(),
+        [
+            "enter a",
+            "enter c",
+            "exit c completed",
+            "cancel c",
+            "callback b started",
+            "cancel callback b",
+            "exit a panicked(exit of c panicked)",
+            "exited a"
+        ]
+    );
+}

@@ -168,6 +168,11 @@ impl<F: Future<Output = Result<(), E>>, C, E> Callback<F, C> {
 /// ```
 pub struct ExitStack<E = AnyError> {
     entries: Vec<Box<dyn Entry<E>>>,
+    /// What a `close` cut short had raised (exit errors, a caught panic):
+    /// kept here, not in the close's future, so that a retried `close`
+    /// tells the remaining entries and returns (or resumes) it.
+    raised: Option<ExitError<E>>,
+    panic: Option<Payload>,
 }
 
 impl<E: 'static> ExitStack<E> {
@@ -175,6 +180,8 @@ impl<E: 'static> ExitStack<E> {
     pub fn new() -> Self {
         ExitStack {
             entries: Vec::new(),
+            raised: None,
+            panic: None,
         }
     }
 
@@ -194,6 +201,8 @@ impl<E: 'static> ExitStack<E> {
     pub fn pop_all(&mut self) -> Self {
         ExitStack {
             entries: core::mem::take(&mut self.entries),
+            raised: None,
+            panic: None,
         }
     }
 
@@ -277,17 +286,24 @@ impl<E: 'static> ExitStack<E> {
     /// If this future is dropped, the entry being exited is cancelled at
     /// once (its exit is never started again) and the entries not yet
     /// exited stay on the stack for a retried `close`, or for cancellation
-    /// when the stack is dropped.
+    /// when the stack is dropped. What the cut close had raised is kept: a
+    /// retried `close` tells it to the remaining entries and returns it (or
+    /// resumes the panic), as the uncut close would have.
     pub async fn close_with(&mut self, mut outcome: Outcome<'_>) -> Result<(), ExitError<E>>
     where
         E: StackError,
     {
-        let mut raised: Option<ExitError<E>> = None;
-        let mut panic: Option<Payload> = None;
+        // In the stack rather than in this future: a close cut short and
+        // retried goes on with what the cut one raised.
+        let ExitStack {
+            entries,
+            raised,
+            panic,
+        } = self;
         // Popped before it exits: if this future is dropped, the entry goes
         // with it and its guard cancels it; a retry never sees it again.
-        while let Some(mut entry) = self.entries.pop() {
-            let told = match (&mut panic, &raised) {
+        while let Some(mut entry) = entries.pop() {
+            let told = match (&mut *panic, &*raised) {
                 (Some(payload), _) => panicked(payload),
                 (None, Some(error)) if !matches!(outcome, Outcome::Panicked(_)) => {
                     Outcome::Failed(error.error().failure())
@@ -297,7 +313,7 @@ impl<E: 'static> ExitStack<E> {
             match CatchUnwind::new(entry.exit(told)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => {
-                    raised = Some(match raised {
+                    *raised = Some(match raised.take() {
                         Some(earlier) => earlier.then(error),
                         None => ExitError::new(error),
                     });
@@ -305,11 +321,12 @@ impl<E: 'static> ExitStack<E> {
                 Err(payload) => {
                     // Its exit did not complete: dropping it cancels it.
                     drop(entry);
-                    panic = Some(payload);
+                    *panic = Some(payload);
                 }
             }
         }
-        if let Some(payload) = panic {
+        let raised = raised.take();
+        if let Some(payload) = panic.take() {
             resume(
                 payload,
                 raised.as_ref().map(|error| error as &dyn fmt::Debug),
