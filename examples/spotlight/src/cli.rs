@@ -149,7 +149,16 @@ pub struct LightArgs {
 #[command(next_help_heading = "Under the light")]
 pub struct RunArgs {
     /// how long the light settles before the first capture (50ms, 1s, ...)
-    #[arg(long, value_name = "DURATION", default_value = "50ms", value_parser = parse_settle)]
+    // Hyphen values reach the parser, which says a duration cannot be
+    // negative, instead of clap's "unexpected argument '-5'" and its tip
+    // to write `-- -5` (which would run `-5` as the capture command).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "50ms",
+        value_parser = parse_settle,
+        allow_hyphen_values = true
+    )]
     pub settle: Duration,
 
     /// frames the built-in (simulated) capture loop takes
@@ -168,6 +177,7 @@ pub struct RunArgs {
         value_name = "DURATION",
         default_value = "100ms",
         value_parser = parse_interval,
+        allow_hyphen_values = true,
         conflicts_with = "capture"
     )]
     pub interval: Duration,
@@ -245,6 +255,17 @@ impl LightArgs {
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
+    if let Some(rest) = text.strip_prefix('-') {
+        // `--settle --json`: the value was forgotten.
+        if rest.starts_with(|c: char| c == '-' || c.is_ascii_alphabetic()) {
+            return Err(format!(
+                "`{text}` is a flag, not a duration: write the duration right after the option, such as `50ms` or `1s`"
+            ));
+        }
+        return Err(
+            "a duration cannot be negative; write one such as `50ms`, `1s` or `1m 30s`".into(),
+        );
+    }
     humantime::parse_duration(text)
         .map_err(|e| format!("{e}; write a duration such as `50ms`, `1s` or `1m 30s`"))
 }

@@ -441,6 +441,10 @@ fn bad_flags_exit_2_with_a_message_naming_the_flag() {
     for (args, expected) in [
         (&["--settle", "soon"][..], "'--settle <DURATION>'"),
         (&["--settle", "0ms"], "longer than zero"),
+        (&["--settle", "-5ms"], "'--settle <DURATION>'"),
+        (&["--settle", "-5ms"], "cannot be negative"),
+        (&["--interval", "-1s"], "'--interval <DURATION>'"),
+        (&["--settle", "--json"], "is a flag, not a duration"),
         (&["--settle", "1min"], "longer than the 10 s limit"),
         (&["--captures", "0"], "'--captures <N>'"),
         (&["--interval", "fast"], "'--interval <DURATION>'"),
