@@ -45,9 +45,17 @@ for spec in aarch64-unknown-linux-gnu:qemu-aarch64-static:aarch64-linux-gnu:aarc
     # one test is checked here instead, on what does not depend on it.
     SPOTLIGHT_EXE=$wrapper cargo test --locked -p spotlight --test demo_cli -- \
         --skip a_capture_command_that_does_not_exist_exits_127_with_the_light_off
+    # GPIO 588 (BCM 17 on the simulated Pi 5) exported beforehand, so its
+    # value file stays readable after the run (the tool unexports only what
+    # it exported itself).
     tree=$(mktemp -d)
+    mkdir -p "$tree/class/gpio/gpio588"
+    printf 'out\n' > "$tree/class/gpio/gpio588/direction"
+    printf '0\n' > "$tree/class/gpio/gpio588/value"
+    printf '0\n' > "$tree/class/gpio/gpio588/active_low"
+    printf 'none\n' > "$tree/class/gpio/gpio588/edge"
     set +e
-    "$wrapper" --sim --sysfs-root "$tree" -- no-such-capture-command > "$tree/out" 2>&1
+    "$wrapper" --sysfs-root "$tree" -- no-such-capture-command > "$tree/out" 2>&1
     rc=$?
     set -e
     value=$(cat "$tree/class/gpio/gpio588/value" 2>/dev/null || echo missing)
