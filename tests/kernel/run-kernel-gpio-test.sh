@@ -542,8 +542,17 @@ EOF
         mkdir -p "$TRIXIE_ROOT/build"; cp -r "$src" "$TRIXIE_ROOT/build/$CACHE_KEY"
         local cross=()
         [ "$ARCH" = aarch64 ] && cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+        # objtool (7.x) reads /proc/self: the chroot needs a /proc.
+        local proc_mounted=0
+        if ! mountpoint -q "$TRIXIE_ROOT/proc"; then
+            mount -t proc proc "$TRIXIE_ROOT/proc" || die "cannot mount /proc in $TRIXIE_ROOT"
+            proc_mounted=1
+        fi
+        local built=0
         chroot "$TRIXIE_ROOT" make -s -C "/usr/src/linux-headers-$KVER" M="/build/$CACHE_KEY" \
-            "${cross[@]}" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2 || die "module build for $KVER failed"
+            "${cross[@]}" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2 && built=1
+        [ "$proc_mounted" = 0 ] || umount "$TRIXIE_ROOT/proc"
+        [ "$built" = 1 ] || die "module build for $KVER failed"
         cp "$TRIXIE_ROOT/build/$CACHE_KEY"/*.ko "$src/"
     fi
     touch "$MODDIR/.done"
