@@ -12,7 +12,7 @@
 #                    /sys/class/gpio/export with Raspberry-Pi-like numbers works.
 #                    Line values are read/"pulled" via
 #                    /sys/kernel/debug/gpio-mockup/gpiochipN/<offset>.
-#                    Kernels without gpio-mockup (7.x) get the same chips from
+#                    Kernels whose source lacks gpio-mockup get the same chips from
 #                    gpio-sim (labels, line names, bases of the ranges); values
 #                    are then in /sys/bus/gpio/devices/gpiochipN/sim_gpio<offset>/value
 #                    and GPIO_MOCKUP_DEBUGFS is not set.
@@ -27,7 +27,7 @@
 #
 # The Debian kernels ship GPIO_SYSFS=y / GPIO_CDEV=y / LEDS_CLASS=y but not
 # all of gpio-mockup, gpio-sim, uleds and irq_sim (6.1 and 6.12: none of them;
-# 7.3: gpio-sim and irq_sim).  The missing ones are built out-of-tree from the
+# 7.3: gpio-sim and irq_sim; its gpio-mockup is compiled out, and built here).  The missing ones are built out-of-tree from the
 # matching linux-source-X.Y package against the matching headers (bookworm:
 # the host's gcc-12; trixie: gcc-14 in a trixie chroot), plus a tiny helper
 # module (gpio-led-sim) that instantiates leds-gpio from module parameters (no
@@ -426,7 +426,7 @@ build_modules() {
     local f keep=()
     for f in "${files[@]}"; do
         [ -f "$src/${f##*/}" ] && continue
-        # Upstream removed gpio-mockup (7.x): its chips are made with gpio-sim.
+        # A source without gpio-mockup: its chips are made with gpio-sim.
         [ "${f##*/}" = gpio-mockup.c ] && { log "linux-source-$KMAJ has no gpio-mockup: its chips will be gpio-sim ones"; continue; }
         die "linux-source-$KMAJ lacks $f"
     done
@@ -685,8 +685,9 @@ chip_info() {
 }
 
 # ---- gpio-mockup: chips gpio-mockup-A, -B, ... one platform device per range.
-# Kernels without gpio-mockup (Debian 7.x dropped it, and its source is gone)
-# get the same chips from gpio-sim: labels gpio-mockup-A, -B, ..., lines named
+# A kernel that neither ships gpio-mockup nor has its source (Debian 7.3 does
+# not build it, but linux-source-7.3 still has it, so it is built here) gets
+# the same chips from gpio-sim: labels gpio-mockup-A, -B, ..., lines named
 # gpio-mockup-A-0 ..., the bases of the ranges (gpio-sim's dynamic bases
 # start at 512 on 6.6+; a chip on another base fails the run), and values
 # in /sys/bus/gpio/devices/gpiochipN/sim_gpioOFFSET/value.
