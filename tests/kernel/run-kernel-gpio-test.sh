@@ -50,6 +50,8 @@
 #                         "-1,8" = 8 lines at a dynamic base; one chip per pair
 #                         (only the first gets GPIO_MOCKUP_* vars); "" = none
 #   --sim-lines N         lines of the gpio-sim chip (default 8, 0 = no gpio-sim)
+#   --mockup-via-gpio-sim make the --mockup-ranges chips with gpio-sim even where
+#                         gpio-mockup could be built (as on a kernel without it)
 #   --sim-chip LABEL=N    another gpio-sim chip labelled LABEL with N lines (dynamic
 #                         base; repeatable), e.g. "pinctrl-bcm2711=58" for a chip a
 #                         Raspberry Pi 4 lookup by label finds; the VM fails (93/94)
@@ -118,6 +120,7 @@ MEM=512
 MOCKUP_RANGES="0,32"
 SIM_LINES=8
 SIM_CHIPS=()
+MOCKUP_VIA_SIM=0
 LEDS=()
 GPIO_LEDS=()
 PRE_FILE=""
@@ -149,6 +152,7 @@ while [ $# -gt 0 ]; do
         --mockup-ranges) MOCKUP_RANGES=$2; shift ;;
         --sim-lines) SIM_LINES=$2; shift ;;
         --sim-chip) SIM_CHIPS+=("$2"); shift ;;
+        --mockup-via-gpio-sim) MOCKUP_VIA_SIM=1 ;;
         --led) LEDS+=("$2"); shift ;;
         --gpio-led) GPIO_LEDS+=("$2"); shift ;;
         --pre) PRE_FILE=$2; shift ;;
@@ -602,7 +606,10 @@ for t in timer oneshot heartbeat default-on transient pattern gpio; do
     opt=$(echo "$t" | tr 'a-z-' 'A-Z_')
     need_kmod "LEDS_TRIGGER_$opt" "drivers/leds/trigger/ledtrig-$t"
 done
-for m in "${BUILD_MODS[@]}"; do cp "$MODDIR/src/$m.ko" "$IRD/lib/modules/"; done
+for m in "${BUILD_MODS[@]}"; do
+    [ "$m" = gpio-mockup ] && [ "$MOCKUP_VIA_SIM" = 1 ] && continue
+    cp "$MODDIR/src/$m.ko" "$IRD/lib/modules/"
+done
 for m in ${SHIPPED_MODS[@]+"${SHIPPED_MODS[@]}"}; do copy_kmod "$m"; done
 
 # uleds: the LED is created by writing a struct uleds_user_dev
