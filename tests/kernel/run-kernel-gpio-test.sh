@@ -27,7 +27,7 @@
 #
 # The Debian kernels ship GPIO_SYSFS=y / GPIO_CDEV=y / LEDS_CLASS=y but not
 # all of gpio-mockup, gpio-sim, uleds and irq_sim (6.1 and 6.12: none of them;
-# 7.3: gpio-sim and irq_sim; its gpio-mockup is compiled out, and built here).  The missing ones are built out-of-tree from the
+# 7.3: gpio-sim and irq_sim; gpio-mockup is compiled out, see --mockup-via-gpio-sim).  The missing ones are built out-of-tree from the
 # matching linux-source-X.Y package against the matching headers (bookworm:
 # the host's gcc-12; trixie: gcc-14 in a trixie chroot), plus a tiny helper
 # module (gpio-led-sim) that instantiates leds-gpio from module parameters (no
@@ -692,9 +692,9 @@ chip_info() {
 }
 
 # ---- gpio-mockup: chips gpio-mockup-A, -B, ... one platform device per range.
-# A kernel that neither ships gpio-mockup nor has its source (Debian 7.3 does
-# not build it, but linux-source-7.3 still has it, so it is built here) gets
-# the same chips from gpio-sim: labels gpio-mockup-A, -B, ..., lines named
+# With --mockup-via-gpio-sim (run.sh passes it for 7.x, whose Debian build
+# compiles gpio-mockup out), or a kernel source without gpio-mockup, the
+# same chips come from gpio-sim: labels gpio-mockup-A, -B, ..., lines named
 # gpio-mockup-A-0 ..., the bases of the ranges (gpio-sim's dynamic bases
 # start at 512 on 6.6+; a chip on another base fails the run), and values
 # in /sys/bus/gpio/devices/gpiochipN/sim_gpioOFFSET/value.
