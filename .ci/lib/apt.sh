@@ -16,7 +16,7 @@ APT_PINS=/etc/apt/preferences.d/async-with-ci
 # the arm64/armhf architectures (the Pi's standard libraries); runs
 # `apt-get update` once when anything changed or the lists are missing.
 ci_apt_sources() {
-    local changed=0
+    local changed=0 arch
     local sources
     sources=$(cat <<'SRC'
 # Added by async-with's CI (.ci/lib/apt.sh): kernels for the real-kernel tier.

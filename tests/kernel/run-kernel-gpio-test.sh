@@ -12,7 +12,7 @@
 #                    /sys/class/gpio/export with Raspberry-Pi-like numbers works.
 #                    Line values are read/"pulled" via
 #                    /sys/kernel/debug/gpio-mockup/gpiochipN/<offset>.
-#                    Kernels without gpio-mockup (7.x) get the same chips from
+#                    Kernels whose source lacks gpio-mockup get the same chips from
 #                    gpio-sim (labels, line names, bases of the ranges); values
 #                    are then in /sys/bus/gpio/devices/gpiochipN/sim_gpio<offset>/value
 #                    and GPIO_MOCKUP_DEBUGFS is not set.
@@ -27,7 +27,7 @@
 #
 # The Debian kernels ship GPIO_SYSFS=y / GPIO_CDEV=y / LEDS_CLASS=y but not
 # all of gpio-mockup, gpio-sim, uleds and irq_sim (6.1 and 6.12: none of them;
-# 7.3: gpio-sim and irq_sim).  The missing ones are built out-of-tree from the
+# 7.3: gpio-sim and irq_sim; gpio-mockup is compiled out, see --mockup-via-gpio-sim).  The missing ones are built out-of-tree from the
 # matching linux-source-X.Y package against the matching headers (bookworm:
 # the host's gcc-12; trixie: gcc-14 in a trixie chroot), plus a tiny helper
 # module (gpio-led-sim) that instantiates leds-gpio from module parameters (no
@@ -50,6 +50,8 @@
 #                         "-1,8" = 8 lines at a dynamic base; one chip per pair
 #                         (only the first gets GPIO_MOCKUP_* vars); "" = none
 #   --sim-lines N         lines of the gpio-sim chip (default 8, 0 = no gpio-sim)
+#   --mockup-via-gpio-sim make the --mockup-ranges chips with gpio-sim even where
+#                         gpio-mockup could be built (as on a kernel without it)
 #   --sim-chip LABEL=N    another gpio-sim chip labelled LABEL with N lines (dynamic
 #                         base; repeatable), e.g. "pinctrl-bcm2711=58" for a chip a
 #                         Raspberry Pi 4 lookup by label finds; the VM fails (93/94)
@@ -118,6 +120,7 @@ MEM=512
 MOCKUP_RANGES="0,32"
 SIM_LINES=8
 SIM_CHIPS=()
+MOCKUP_VIA_SIM=0
 LEDS=()
 GPIO_LEDS=()
 PRE_FILE=""
@@ -149,6 +152,7 @@ while [ $# -gt 0 ]; do
         --mockup-ranges) MOCKUP_RANGES=$2; shift ;;
         --sim-lines) SIM_LINES=$2; shift ;;
         --sim-chip) SIM_CHIPS+=("$2"); shift ;;
+        --mockup-via-gpio-sim) MOCKUP_VIA_SIM=1 ;;
         --led) LEDS+=("$2"); shift ;;
         --gpio-led) GPIO_LEDS+=("$2"); shift ;;
         --pre) PRE_FILE=$2; shift ;;
@@ -415,13 +419,27 @@ build_modules() {
     done
     # Both gpio drivers include the private gpiolib.h.
     case " ${BUILD_MODS[*]} " in *" gpio-mockup "*|*" gpio-sim "*) files+=("linux-source-$KMAJ/drivers/gpio/gpiolib.h") ;; esac
-    # deb -> data tar -> linux-source-X.Y.tar.xz (streamed) -> a few files
+    # deb -> data tar -> linux-source-X.Y.tar.xz (streamed) -> a few files.
+    # tar fails on a member it cannot find but extracts the others: each
+    # file is checked below instead.
     if [ ${#files[@]} -gt 0 ]; then
         dpkg-deb --fsys-tarfile "$MODDIR"/deb/*.deb |
             tar -xO "./usr/src/linux-source-$KMAJ.tar.xz" |
-            tar -xJ -C "$src" --strip-components=3 "${files[@]}" ||
-            die "linux-source-$KMAJ lacks one of: ${files[*]}"
+            tar -xJ -C "$src" --strip-components=3 "${files[@]}" 2>/dev/null || true
     fi
+    local f keep=()
+    for f in "${files[@]}"; do
+        [ -f "$src/${f##*/}" ] && continue
+        # A source without gpio-mockup: its chips are made with gpio-sim.
+        [ "${f##*/}" = gpio-mockup.c ] && { log "linux-source-$KMAJ has no gpio-mockup: its chips will be gpio-sim ones"; continue; }
+        die "linux-source-$KMAJ lacks $f"
+    done
+    for m in "${BUILD_MODS[@]}"; do
+        [ "$m" = gpio-mockup ] && [ ! -f "$src/gpio-mockup.c" ] && continue
+        keep+=("$m")
+    done
+    BUILD_MODS=("${keep[@]}")
+    printf '%s\n' "${BUILD_MODS[@]}" > "$MODDIR/built"
     rm -rf "$MODDIR/deb"
     if [ -f "$src/irq_sim.c" ]; then
         # (6.1 only: later versions no longer call irq_to_desc.)
@@ -528,13 +546,23 @@ EOF
         mkdir -p "$TRIXIE_ROOT/build"; cp -r "$src" "$TRIXIE_ROOT/build/$CACHE_KEY"
         local cross=()
         [ "$ARCH" = aarch64 ] && cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+        # objtool (7.x) reads /proc/self: the chroot needs a /proc.
+        local proc_mounted=0
+        if ! mountpoint -q "$TRIXIE_ROOT/proc"; then
+            mount -t proc proc "$TRIXIE_ROOT/proc" || die "cannot mount /proc in $TRIXIE_ROOT"
+            proc_mounted=1
+        fi
+        local built=0
         chroot "$TRIXIE_ROOT" make -s -C "/usr/src/linux-headers-$KVER" M="/build/$CACHE_KEY" \
-            "${cross[@]}" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2 || die "module build for $KVER failed"
+            "${cross[@]}" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2 && built=1
+        [ "$proc_mounted" = 0 ] || umount "$TRIXIE_ROOT/proc"
+        [ "$built" = 1 ] || die "module build for $KVER failed"
         cp "$TRIXIE_ROOT/build/$CACHE_KEY"/*.ko "$src/"
     fi
     touch "$MODDIR/.done"
 }
 [ -f "$MODDIR/.done" ] || build_modules
+[ -f "$MODDIR/built" ] && mapfile -t BUILD_MODS < "$MODDIR/built"   # (older caches: all were built)
 
 # --------------------------------------------------------- 3. the initramfs
 RUN_DIR=$(mktemp -d "$WORK_DIR/run.XXXXXX")
@@ -578,7 +606,10 @@ for t in timer oneshot heartbeat default-on transient pattern gpio; do
     opt=$(echo "$t" | tr 'a-z-' 'A-Z_')
     need_kmod "LEDS_TRIGGER_$opt" "drivers/leds/trigger/ledtrig-$t"
 done
-for m in "${BUILD_MODS[@]}"; do cp "$MODDIR/src/$m.ko" "$IRD/lib/modules/"; done
+for m in "${BUILD_MODS[@]}"; do
+    [ "$m" = gpio-mockup ] && [ "$MOCKUP_VIA_SIM" = 1 ] && continue
+    cp "$MODDIR/src/$m.ko" "$IRD/lib/modules/"
+done
 for m in ${SHIPPED_MODS[@]+"${SHIPPED_MODS[@]}"}; do copy_kmod "$m"; done
 
 # uleds: the LED is created by writing a struct uleds_user_dev
@@ -661,8 +692,9 @@ chip_info() {
 }
 
 # ---- gpio-mockup: chips gpio-mockup-A, -B, ... one platform device per range.
-# Kernels without gpio-mockup (Debian 7.x dropped it, and its source is gone)
-# get the same chips from gpio-sim: labels gpio-mockup-A, -B, ..., lines named
+# With --mockup-via-gpio-sim (run.sh passes it for 7.x, whose Debian build
+# compiles gpio-mockup out), or a kernel source without gpio-mockup, the
+# same chips come from gpio-sim: labels gpio-mockup-A, -B, ..., lines named
 # gpio-mockup-A-0 ..., the bases of the ranges (gpio-sim's dynamic bases
 # start at 512 on 6.6+; a chip on another base fails the run), and values
 # in /sys/bus/gpio/devices/gpiochipN/sim_gpioOFFSET/value.

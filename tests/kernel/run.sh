@@ -44,6 +44,12 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$kernel" ] || { [ "$arch" = x86_64 ] && kernel=6.1 || kernel=6.12; }
 cell="$arch $kernel"
+# Debian compiles gpio-mockup out of its 7.x kernels: there the Pi-like
+# chips are gpio-sim ones (same labels, line names and bases).
+case $kernel in
+    6.*) ;;
+    *) runner_args=(--mockup-via-gpio-sim ${runner_args[@]+"${runner_args[@]}"}) ;;
+esac
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)

@@ -23,16 +23,24 @@ pub(crate) async fn run(r: &mut Report) {
     held_by_leds_gpio(r, &chip);
 }
 
-/// The kernel's line of `/sys/kernel/debug/gpio` for global number `gpio`,
-/// which shows the consumer and the direction and level.
-fn debug_line(gpio: u32) -> Result<String, String> {
-    let all = kernel::read("/sys/kernel/debug/gpio")?;
-    let key = format!("gpio-{gpio} ");
-    Ok(all
-        .lines()
-        .find(|l| l.trim_start().starts_with(&key))
-        .unwrap_or_default()
-        .to_owned())
+/// Who holds line `offset` of `/dev/{chip}` and how, as the kernel reports
+/// it through the character device's line info (`GPIO_V2_GET_LINEINFO_IOCTL`):
+/// `Some("consumer out")` while requested as an output, `None` when free.
+/// (The `/sys/kernel/debug/gpio` listing this used to read changed its
+/// layout in 7.x; the uAPI did not.)
+fn held_as(chip: &str, offset: u32) -> Result<Option<String>, String> {
+    let path = format!("/dev/{chip}");
+    let info = gpiocdev::chip::Chip::from_path(&path)
+        .and_then(|c| c.line_info(offset))
+        .map_err(|e| format!("line info of {path} line {offset}: {e}"))?;
+    if !info.used {
+        return Ok(None);
+    }
+    let direction = match info.direction {
+        gpiocdev::line::Direction::Output => "out",
+        gpiocdev::line::Direction::Input => "in",
+    };
+    Ok(Some(format!("{} {direction}", info.consumer)))
 }
 
 async fn by_chip(r: &mut Report, chip: &str) {
@@ -54,14 +62,16 @@ async fn by_chip(r: &mut Report, chip: &str) {
             let sysfs = SysfsGpio::number(gpio).open().await;
             (
                 kernel::mockup_value(CHIP_A.label, offset),
-                debug_line(gpio).map(|l| l.contains(CONSUMER) && l.contains("out hi")),
+                held_as(chip, offset).map(|h| h.as_deref() == Some(&*format!("{CONSUMER} out"))),
                 matches!(sysfs, Err(LedError::Busy { .. })),
             )
         }))
     }
     .await;
     r.check_ok(
-        &format!("{name}: line high in the body, held as {CONSUMER:?} out hi, busy for sysfs"),
+        &format!(
+            "{name}: line high in the body, held by {CONSUMER:?} as an output, busy for sysfs"
+        ),
         (Ok("1".to_owned()), Ok(true), true),
         during,
     );
@@ -70,7 +80,7 @@ async fn by_chip(r: &mut Report, chip: &str) {
         (Ok("0".to_owned()), Ok(false)),
         (
             kernel::mockup_value(CHIP_A.label, offset),
-            debug_line(gpio).map(|l| l.contains(CONSUMER)),
+            held_as(chip, offset).map(|h| h.is_some()),
         ),
     );
 }

@@ -28,9 +28,9 @@ pub(crate) fn write_ok(path: impl AsRef<Path>, value: &str) -> Result<(), String
 
 /// The file that holds the value chip `label` sees on line `offset`,
 /// whoever drives it: gpio-mockup's debugfs
-/// (`/sys/kernel/debug/gpio-mockup/gpiochipN/OFFSET`), or on kernels without
-/// gpio-mockup (Debian 7.x), where run-kernel-gpio-test.sh makes the same
-/// chips with gpio-sim, its line attribute
+/// (`/sys/kernel/debug/gpio-mockup/gpiochipN/OFFSET`), or where
+/// run-kernel-gpio-test.sh makes the same chips with gpio-sim (a kernel
+/// source without gpio-mockup), its line attribute
 /// (`/sys/bus/gpio/devices/gpiochipN/sim_gpioOFFSET/value`).
 pub(crate) fn line_value_file(label: &str, offset: u32) -> Result<PathBuf, String> {
     let dev = chip_device(label)?;
