@@ -25,6 +25,7 @@ pub use core::result::Result::{Err, Ok};
 use core::option::Option::{self, None, Some};
 use core::result::Result;
 
+#[cfg(feature = "std")]
 use crate::outcome::PanicPayload;
 use crate::unwind::Payload;
 
