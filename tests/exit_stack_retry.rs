@@ -32,13 +32,20 @@ fn sleepy_callback(
     )
 }
 
+/// A stack holding manager `a`, then a callback `b` whose cleanup sleeps
+/// 20 ms: a close cut at [`CUT`] is cut inside `b`.
+async fn a_then_sleepy_b(log: &Log) -> ExitStack<AnyError> {
+    let mut stack = ExitStack::<AnyError>::new();
+    stack.enter(log.manager("a")).await.unwrap();
+    let (cleanup, cancel) = sleepy_callback(log, "b", 20);
+    stack.push_callback(cleanup, cancel);
+    stack
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_callback_cut_by_a_timeout_is_cancelled_and_not_skipped_by_the_retry() {
     let log = Log::new();
-    let mut stack = ExitStack::<AnyError>::new();
-    stack.enter(log.manager("a")).await.unwrap();
-    let (cleanup, cancel) = sleepy_callback(&log, "b", 20);
-    stack.push_callback(cleanup, cancel);
+    let mut stack = a_then_sleepy_b(&log).await;
     assert!(timeout(CUT, stack.close()).await.is_err(), "the cut close");
     assert_eq!(
         log.events(),
@@ -62,10 +69,7 @@ async fn a_callback_cut_by_a_timeout_is_cancelled_and_not_skipped_by_the_retry()
 #[tokio::test(start_paused = true)]
 async fn a_cut_close_then_a_dropped_stack_cancels_each_entry_once() {
     let log = Log::new();
-    let mut stack = ExitStack::<AnyError>::new();
-    stack.enter(log.manager("a")).await.unwrap();
-    let (cleanup, cancel) = sleepy_callback(&log, "b", 20);
-    stack.push_callback(cleanup, cancel);
+    let mut stack = a_then_sleepy_b(&log).await;
     assert!(timeout(CUT, stack.close()).await.is_err());
     drop(stack);
     assert_eq!(
@@ -179,10 +183,7 @@ async fn a_close_cut_twice_finishes_every_entry_once() {
 #[tokio::test(start_paused = true)]
 async fn an_exit_error_raised_before_the_cut_is_told_and_returned_by_the_retry() {
     let log = Log::new();
-    let mut stack = ExitStack::<AnyError>::new();
-    stack.enter(log.manager("a")).await.unwrap();
-    let (cleanup, cancel) = sleepy_callback(&log, "b", 20);
-    stack.push_callback(cleanup, cancel);
+    let mut stack = a_then_sleepy_b(&log).await;
     let failing = log.clone();
     stack.push_callback(
         async move {
@@ -215,10 +216,7 @@ async fn an_exit_error_raised_before_the_cut_is_told_and_returned_by_the_retry()
 #[tokio::test(start_paused = true)]
 async fn a_panic_caught_before_the_cut_is_resumed_by_the_retry() {
     let log = Log::new();
-    let mut stack = ExitStack::<AnyError>::new();
-    stack.enter(log.manager("a")).await.unwrap();
-    let (cleanup, cancel) = sleepy_callback(&log, "b", 20);
-    stack.push_callback(cleanup, cancel);
+    let mut stack = a_then_sleepy_b(&log).await;
     stack
         .enter(log.manager("c").panicking_exit())
         .await
