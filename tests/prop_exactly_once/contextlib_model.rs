@@ -5,6 +5,8 @@
 use proptest::prelude::*;
 
 use super::*;
+// The same awaits as the nested-block programs: instant, short, or a hang.
+use crate::model::delay;
 
 /// Checks one case's trace; `Err` says what broke.
 pub(super) fn check(
@@ -98,10 +100,6 @@ pub(super) fn check(
         }
     }
     Ok(())
-}
-
-fn delay() -> impl Strategy<Value = u64> {
-    prop_oneof![4 => Just(0), 4 => 1..=5u64, 1 => Just(HANG_MS)]
 }
 
 fn fault() -> impl Strategy<Value = Option<Fault>> {

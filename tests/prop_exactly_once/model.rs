@@ -167,7 +167,7 @@ fn action() -> impl Strategy<Value = Action> {
     ]
 }
 
-fn delay() -> impl Strategy<Value = u64> {
+pub(crate) fn delay() -> impl Strategy<Value = u64> {
     prop_oneof![4 => Just(0), 4 => 1..=5u64, 1 => Just(HANG_MS)]
 }
 
