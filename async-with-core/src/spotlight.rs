@@ -355,17 +355,19 @@ mod tests {
         future.poll(&mut Context::from_waker(Waker::noop()))
     }
 
+    /// A spotlight over a recording pin whose settle waits for `open`.
+    fn gated<'a>(
+        led: &'a Cell<(bool, u8)>,
+        open: &'a Cell<bool>,
+        asked: &'a Cell<u32>,
+    ) -> Spotlight<Pin<'a>, Gate<'a>> {
+        Spotlight::with_delay(Pin(Some(led)), Gate { open, asked })
+    }
+
     #[test]
     fn enter_lights_then_waits_out_the_settle_and_exit_turns_off() {
         let (led, open, asked) = (Cell::default(), Cell::new(false), Cell::new(0));
-        let mut spot = Spotlight::with_delay(
-            Pin(Some(&led)),
-            Gate {
-                open: &open,
-                asked: &asked,
-            },
-        )
-        .settle(Duration::from_millis(80));
+        let mut spot = gated(&led, &open, &asked).settle(Duration::from_millis(80));
         {
             let mut enter = pin!(spot.enter());
             assert!(poll(enter.as_mut()).is_pending());
@@ -383,13 +385,7 @@ mod tests {
     #[test]
     fn a_cancelled_settle_leaves_the_led_off() {
         let (led, open, asked) = (Cell::default(), Cell::new(false), Cell::new(0));
-        let mut spot = Spotlight::with_delay(
-            Pin(Some(&led)),
-            Gate {
-                open: &open,
-                asked: &asked,
-            },
-        );
+        let mut spot = gated(&led, &open, &asked);
         {
             let mut enter = pin!(spot.enter());
             assert!(poll(enter.as_mut()).is_pending());
@@ -402,14 +398,7 @@ mod tests {
     #[test]
     fn a_zero_settle_does_not_wait_and_cancel_turns_off() {
         let (led, open, asked) = (Cell::default(), Cell::new(false), Cell::new(0));
-        let mut spot = Spotlight::with_delay(
-            Pin(Some(&led)),
-            Gate {
-                open: &open,
-                asked: &asked,
-            },
-        )
-        .settle(Duration::ZERO);
+        let mut spot = gated(&led, &open, &asked).settle(Duration::ZERO);
         assert!(poll(pin!(spot.enter())).is_ready());
         assert_eq!(asked.get(), 0, "the delay was not called");
         assert_eq!(led.get(), (true, 1));
