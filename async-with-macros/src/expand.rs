@@ -430,13 +430,18 @@ fn dispatch_arms(flow: &Ident, sites: &[Site], diverges: bool) -> TokenStream {
             quote!(#flow::#variant)
         };
         let carried = site.has_value.then(|| quote!(#value));
-        let replay = match &site.kind {
-            SiteKind::Return { keyword } => quote!(#keyword #carried),
-            SiteKind::Break { keyword, label } => quote!(#keyword #label #carried),
-            SiteKind::Continue { keyword, label } => quote!(#keyword #label),
-            SiteKind::Try { question } => quote!(match #value #question {}),
+        let arm = match &site.kind {
+            SiteKind::Return { keyword } => quote!(#pattern => #keyword #carried,),
+            SiteKind::Break { keyword, label } => quote!(#pattern => #keyword #label #carried,),
+            SiteKind::Continue { keyword, label } => quote!(#pattern => #keyword #label,),
+            // When the error type is uninhabited too (`Infallible`), the
+            // residual is, and rustc 1.85 calls the `?` "unreachable".
+            SiteKind::Try { question } => quote! {
+                #[allow(unreachable_code)]
+                #pattern => match #value #question {},
+            },
         };
-        arms.push(quote!(#pattern => #replay,));
+        arms.push(arm);
     }
     quote!(#(#arms)*)
 }
