@@ -274,10 +274,21 @@ pub use async_with_core::{
 ///   macros, whose arguments are plain expressions; inside any other
 ///   macro's tokens (`tokio::select!`, `matches!`, your own) they are not,
 ///   since those tokens are opaque until that macro expands, after
-///   `async_with!`. The error names the expansion's flow type
-///   (`expected ..., found __AsyncWithFlow0<_>`). Compute the value first,
-///   then `?` or `return` it in the body itself.
-///   (`tests/ui/return_inside_another_macro.rs`)
+///   `async_with!`: they would leave only the `async` block the body runs
+///   in. A `return` there is a compile error at the `return`: "`return`
+///   inside `passthrough!(..)` is not seen by `async_with!` ... compute the
+///   value first (`let value = passthrough!(..);`), then `return` in the
+///   body itself". A `?`, `break` or `continue` there gets rustc's error
+///   about the `async` block ("the `?` operator can only be used in an
+///   async block that returns `Result`", "`break` inside `async` block");
+///   the way around is the same: compute the value first, then leave in
+///   the body itself. One `return` that is fine inline is refused too: in
+///   a block given to a macro that runs it in a closure of its own (a
+///   hand-made `try` block); write the closure in the body instead.
+///   Closures, `async` blocks, loops and `stringify!` in those tokens keep
+///   their own control flow, as inline (`tests/equivalence_macros.rs`).
+///   (`tests/ui/return_inside_another_macro.rs`,
+///   `tests/ui/return_in_another_macros_arms.rs`)
 /// - **A nested block under another name.** A nested block is recognised by
 ///   its name: it must be spelled `async_with!` (any path ending in
 ///   `async_with`) for its own `return`, `?`, `break` and `continue` to be
