@@ -67,6 +67,10 @@
 #   --file SRC[:DST]      copy an extra file into the initramfs (DST default /test/<name>)
 #   --self-test           also run the built-in self-test when a binary is given
 #   --verbose             show all kernel messages (default: "quiet")
+#   --prepare             only fetch and build what a run needs (the kernel, the
+#                         modules, the trixie chroot, the guest's busybox) into
+#                         the work dir, then exit 0: CI runs this in the
+#                         background while it compiles (.ci/stages/kernel-prepare.sh)
 #   --no-pvh              boot the compressed bzImage instead of the extracted
 #                         vmlinux via PVH (PVH skips ~4 s of XZ decompression in TCG)
 #   --arch ARCH           x86_64 (default; qemu-system-x86_64) or aarch64
@@ -130,6 +134,7 @@ SELF_TEST=auto
 VERBOSE=0
 PVH=1
 INSTALL_DEPS=0
+PREPARE=0
 ARCH=x86_64
 KSERIES=""
 KVER="${KVER:-}"
@@ -161,6 +166,7 @@ while [ $# -gt 0 ]; do
         --self-test) SELF_TEST=1 ;;
         --verbose) VERBOSE=1 ;;
         --no-pvh) PVH=0 ;;
+        --prepare) PREPARE=1 ;;
         --kver) KVER=$2; shift ;;
         --arch) ARCH=$2; shift ;;
         --kernel) KSERIES=$2; shift ;;
@@ -564,6 +570,18 @@ EOF
 [ -f "$MODDIR/.done" ] || build_modules
 [ -f "$MODDIR/built" ] && mapfile -t BUILD_MODS < "$MODDIR/built"   # (older caches: all were built)
 
+# The guest's busybox (arm64: Debian's busybox-static for arm64, unpacked).
+if [ "$ARCH" != x86_64 ] && [ ! -x "$WORK_DIR/busybox-$DARCH/bin/busybox" ]; then
+    mkdir -p "$WORK_DIR/busybox-$DARCH/deb"
+    apt_download "busybox-static:$DARCH" "$WORK_DIR/busybox-$DARCH/deb" || die "cannot download busybox-static:$DARCH"
+    dpkg-deb -x "$WORK_DIR/busybox-$DARCH"/deb/*.deb "$WORK_DIR/busybox-$DARCH"
+    rm -rf "$WORK_DIR/busybox-$DARCH/deb"
+fi
+if [ "$PREPARE" = 1 ]; then
+    log "prepared $ARCH $KVER in $WORK_DIR (kernel, modules: ${BUILD_MODS[*]})"
+    exit 0
+fi
+
 # --------------------------------------------------------- 3. the initramfs
 RUN_DIR=$(mktemp -d "$WORK_DIR/run.XXXXXX")
 [ -n "${KEEP_RUN:-}" ] || trap 'rm -rf "$RUN_DIR"' EXIT
@@ -572,13 +590,6 @@ mkdir -p "$IRD"/{bin,dev,proc,sys,run,tmp,etc/uleds,lib/modules,test}
 if [ "$ARCH" = x86_64 ]; then
     cp /bin/busybox "$IRD/bin/busybox"
 else
-    # The guest's busybox: Debian's busybox-static for arm64, unpacked.
-    if [ ! -x "$WORK_DIR/busybox-$DARCH/bin/busybox" ]; then
-        mkdir -p "$WORK_DIR/busybox-$DARCH/deb"
-        apt_download "busybox-static:$DARCH" "$WORK_DIR/busybox-$DARCH/deb" || die "cannot download busybox-static:$DARCH"
-        dpkg-deb -x "$WORK_DIR/busybox-$DARCH"/deb/*.deb "$WORK_DIR/busybox-$DARCH"
-        rm -rf "$WORK_DIR/busybox-$DARCH/deb"
-    fi
     cp "$WORK_DIR/busybox-$DARCH/bin/busybox" "$IRD/bin/busybox"
 fi
 # Only the kernel modules we need (their deps were checked with modinfo: the

@@ -14,6 +14,8 @@
 #   e.g. tests/kernel/run.sh --arch aarch64 --kernel 6.12
 #        tests/kernel/run.sh --verbose        (all kernel messages)
 #        KEEP_RUN=1 tests/kernel/run.sh       (keep initramfs + console.log)
+#        tests/kernel/run.sh --kernel 7.3 --prepare  (fetch and build into the
+#                                             cache only: kernel, modules)
 #
 # As root it installs what it needs (apt packages via --install-deps); as
 # another user it stops and names the missing packages.  The kernel and the
@@ -75,6 +77,15 @@ if [ "$(id -u)" = 0 ]; then
     fi
 fi
 [ -f "$libc" ] || fail "no $libc: install $libc_pkg"
+# --prepare: only the kernel, its modules and the rest of the VM's parts,
+# into the cache; no guest binary, no boot (CI runs it in the background).
+for arg in ${runner_args[@]+"${runner_args[@]}"}; do
+    if [ "$arg" = --prepare ]; then
+        "$here/run-kernel-gpio-test.sh" ${deps[@]+"${deps[@]}"} --arch "$arch" --kernel "$kernel" \
+            ${runner_args[@]+"${runner_args[@]}"} || fail "preparing the kernel and its modules failed"
+        exit 0
+    fi
+done
 # Rustup cannot download targets on CI's machines: when the toolchain has
 # no standard library for the guest, use Debian's rustc of the MSRV with
 # libstd-rust-web-dev for that architecture (.ci/lib/debian-rust.sh).
