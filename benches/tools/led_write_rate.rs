@@ -5,7 +5,7 @@
 //! any tree laid out like `/sys`.
 //!
 //! ```text
-//! cargo run --release -p async-with-benches --example led_write_rate -- /sys 529 [SECONDS]
+//! cargo run --release -p async-with-benches --bin led_write_rate -- /sys 529 [SECONDS]
 //! ```
 //!
 //! The line is exported if needed (and unexported afterwards), driven as an
