@@ -95,9 +95,15 @@ struct Running {
 
 impl Running {
     fn start(args: &[&str]) -> Self {
-        let mut child = spotlight(args)
+        let mut command = spotlight(args);
+        command.stderr(Stdio::piped());
+        Running::spawn(command)
+    }
+
+    /// Starts `command` (stderr as it was set up) with its stdout read here.
+    fn spawn(mut command: Command) -> Self {
+        let mut child = command
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
             .spawn()
             .expect("starting spotlight");
         let events = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -562,20 +568,66 @@ fn help_shows_examples_for_every_way_to_name_the_light() {
     }
 }
 
-/// `--sim --sysfs-root <tree> <light> --json --captures N --interval 100ms`.
-fn lit_run(tree: &Tree, light: &[&str], captures: &str, extra: &[&str]) -> Running {
-    let mut args = vec!["--json", "--sim", "--sysfs-root", tree.root()];
-    args.extend_from_slice(light);
-    args.extend_from_slice(&["--captures", captures, "--interval", "100ms"]);
-    args.extend_from_slice(extra);
-    Running::start(&args)
+/// A run whose capture command holds the light until [`Held::release`]:
+/// no timing decides whether a second run meets it lit. The command
+/// records what `watched` (the light's file, relative to the tree) read
+/// once released, so the test sees whether the light stayed on throughout.
+struct Held {
+    running: Running,
+    release: PathBuf,
+    seen: PathBuf,
+}
+
+impl Held {
+    fn start(tree: &Tree, light: &[&str], watched: &str) -> Self {
+        let release = tree.path("release");
+        let seen = tree.path("seen");
+        let watched = tree.path(watched);
+        let script = r#"while [ ! -e "$1" ]; do sleep 0.02; done; cat "$2" > "$3""#;
+        let mut args = vec!["--json", "--sim", "--sysfs-root", tree.root()];
+        args.extend_from_slice(light);
+        let paths = [&release, &watched, &seen].map(|p| p.to_str().unwrap().to_owned());
+        args.extend_from_slice(&["--", "sh", "-c", script, "sh"]);
+        args.extend(paths.iter().map(String::as_str));
+        let mut running = Running::start(&args);
+        running.until("command_started");
+        Held {
+            running,
+            release,
+            seen,
+        }
+    }
+
+    /// Lets the capture command end; the exit code, and what the light's
+    /// file read just before.
+    fn release(self) -> (Option<i32>, String) {
+        fs::write(&self.release, "").unwrap();
+        let (_, code) = self.running.finish();
+        let seen = fs::read_to_string(&self.seen).unwrap_or_else(|e| format!("unread: {e}"));
+        (code, seen.trim().to_owned())
+    }
+}
+
+/// Polls `path` until it contains `needle`; panics with what it held after
+/// a minute (a run that never got there).
+fn wait_for_text(path: &PathBuf, needle: &str) {
+    for _ in 0..3000 {
+        if fs::read_to_string(path).is_ok_and(|text| text.contains(needle)) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!(
+        "{} never said {needle:?}: {:?}",
+        path.display(),
+        fs::read_to_string(path)
+    );
 }
 
 #[test]
 fn a_second_run_on_a_lit_line_is_refused_and_the_first_never_goes_dark() {
     let tree = Tree::new();
-    let mut first = lit_run(&tree, &["--bcm", "17"], "6", &[]);
-    first.until("capture");
+    let first = Held::start(&tree, &["--bcm", "17"], "class/gpio/gpio588/value");
     let second = run(&["--sim", "--sysfs-root", tree.root(), "--bcm", "17"]);
     assert_eq!(second.status.code(), Some(1));
     let stderr = text(&second.stderr);
@@ -584,45 +636,50 @@ fn a_second_run_on_a_lit_line_is_refused_and_the_first_never_goes_dark() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!("process {}", first.child.id())),
+        stderr.contains(&format!("process {}", first.running.child.id())),
         "{stderr}"
     );
     assert!(stderr.contains("--wait"), "{stderr}");
-    let (rest, code) = first.finish();
+    let (code, seen) = first.release();
     assert_eq!(code, Some(0));
-    let levels: Vec<&str> = rest
-        .iter()
-        .filter(|e| e["event"] == "capture")
-        .map(|e| e["level"].as_str().unwrap())
-        .collect();
-    assert_eq!(levels, ["value 1"; 5], "frames 2-6 all lit: {rest:?}");
+    assert_eq!(
+        seen, "1",
+        "the first run's light stayed on through the second's attempt"
+    );
     assert!(!tree.path("class/gpio/gpio588").exists(), "unexported once");
 }
 
 #[test]
 fn with_wait_the_second_run_queues_and_lights_after_the_first() {
     let tree = Tree::new();
-    let mut first = lit_run(&tree, &["--bcm", "17"], "4", &[]);
-    first.until("capture");
-    let mut second = lit_run(&tree, &["--bcm", "17"], "2", &["--wait"]);
-    let (first_rest, code) = first.finish();
-    assert_eq!(code, Some(0));
-    let lit: Vec<&Value> = first_rest
-        .iter()
-        .filter(|e| e["event"] == "capture")
-        .collect();
+    let first = Held::start(&tree, &["--bcm", "17"], "class/gpio/gpio588/value");
+    let log = tree.path("second.stderr");
+    let mut second = {
+        let mut command = spotlight(&["--json", "--sim", "--sysfs-root", tree.root()]);
+        command.args([
+            "--bcm",
+            "17",
+            "--captures",
+            "2",
+            "--interval",
+            "100ms",
+            "--wait",
+        ]);
+        command.stderr(fs::File::create(&log).unwrap());
+        Running::spawn(command)
+    };
+    wait_for_text(&log, "waiting for it (--wait)");
     assert!(
-        lit.iter().all(|e| e["level"] == "value 1"),
-        "{first_rest:?}"
+        fs::read_to_string(&log)
+            .unwrap()
+            .contains("is in use by process ")
     );
+    let (code, seen) = first.release();
+    assert_eq!(code, Some(0));
+    assert_eq!(seen, "1", "the queued run did not take the light early");
     let frame = second.until("capture");
     assert_eq!(frame["level"], "value 1");
-    let (_, code) = second.finish_with_stderr(|stderr| {
-        assert!(
-            stderr.contains("is in use by process ") && stderr.contains("waiting for it (--wait)"),
-            "{stderr}"
-        );
-    });
+    let (_, code) = second.finish();
     assert_eq!(code, Some(0));
     assert!(!tree.path("class/gpio/gpio588").exists());
 }
@@ -630,8 +687,7 @@ fn with_wait_the_second_run_queues_and_lights_after_the_first() {
 #[test]
 fn a_second_run_on_a_lit_led_is_refused_and_the_first_keeps_it_and_its_trigger() {
     let tree = Tree::new();
-    let mut first = lit_run(&tree, &["--led", "ACT"], "4", &[]);
-    first.until("capture");
+    let first = Held::start(&tree, &["--led", "ACT"], "class/leds/ACT/brightness");
     let second = run(&["--sim", "--sysfs-root", tree.root(), "--led", "ACT"]);
     assert_eq!(second.status.code(), Some(1));
     let stderr = text(&second.stderr);
@@ -639,13 +695,9 @@ fn a_second_run_on_a_lit_led_is_refused_and_the_first_keeps_it_and_its_trigger()
         stderr.contains("LED \"ACT\" is in use by process "),
         "{stderr}"
     );
-    let (rest, code) = first.finish();
+    let (code, seen) = first.release();
     assert_eq!(code, Some(0));
-    let levels: Vec<&Value> = rest.iter().filter(|e| e["event"] == "capture").collect();
-    assert!(
-        levels.iter().all(|e| e["level"] == "brightness 255"),
-        "{rest:?}"
-    );
+    assert_eq!(seen, "255", "the first run's LED stayed at full brightness");
     assert!(tree.read("class/leds/ACT/trigger").contains("[mmc0]"));
 }
 
