@@ -166,7 +166,9 @@ fn say_waiting(held: &LedError) {
     let LedError::Held { pin, holder, .. } = held else {
         return;
     };
-    eprintln!("spotlight: {pin} is in use by {holder}; waiting for it (--wait)");
+    crate::timeline::warn(&format!(
+        "spotlight: {pin} is in use by {holder}; waiting for it (--wait)"
+    ));
 }
 
 /// Opens the light on sysfs (`--cdev`: on the device it names).
