@@ -31,7 +31,13 @@ async fn a_label_several_chips_carry_is_refused_naming_each() {
     let text = error.to_string();
     assert!(text.contains("gpiochip512"), "{text}");
     assert!(text.contains("gpiochip600"), "{text}");
-    assert!(text.contains("is ambiguous"), "{text}");
+    assert!(
+        text.contains("names no single chip: 2 chips carry it, gpiochip512 (GPIO 512 to 543) and gpiochip600 (GPIO 600 to 607)"),
+        "{text}"
+    );
+    // How to pick one: line 3 of each, by global number.
+    assert!(text.contains("`--gpio 515` or `--gpio 603`"), "{text}");
+    assert!(!text.contains("all carry it"), "{text}");
     assert!(
         sim.trace().is_empty(),
         "nothing exported: {:?}",

@@ -72,11 +72,7 @@ async fn spotlight(cli: cli::Cli, timeline: &timeline::Timeline) -> u8 {
     let mut opened = match opened {
         Ok(opened) => opened,
         Err(e) => {
-            let mut message = e.to_string();
-            if let Some(hint) = light::hint(&e, &cli.light) {
-                message = format!("{message}\nhint: {hint}");
-            }
-            timeline.error(&message);
+            timeline.error(&light::explain(&e, &cli.light));
             return e.exit_code();
         }
     };
@@ -87,7 +83,8 @@ async fn spotlight(cli: cli::Cli, timeline: &timeline::Timeline) -> u8 {
                 0
             }
             Err(e) => {
-                timeline.error(&e.to_string());
+                let e = light::OpenError::Light(e);
+                timeline.error(&light::explain(&e, &cli.light));
                 1
             }
         },

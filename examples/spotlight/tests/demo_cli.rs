@@ -3,152 +3,14 @@
 //! status and what it prints.
 #![cfg(unix)]
 
+mod support;
+
 use std::fs;
-use std::io::{BufRead, BufReader, Lines};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
-use tempfile::TempDir;
-
-/// The simulated Pi 5 puts BCM 17, the demo's default pin, at GPIO 588.
-const VALUE: &str = "class/gpio/gpio588/value";
-
-/// The tool under test: this package's build, or the program in
-/// `SPOTLIGHT_EXE`. CI sets it to a script that runs an ARM build under
-/// qemu-user (`exec qemu-aarch64-static ... spotlight "$@"`, so signals sent
-/// to the child reach the tool), and these same tests judge that build.
-fn spotlight(args: &[&str]) -> Command {
-    let exe =
-        std::env::var_os("SPOTLIGHT_EXE").unwrap_or_else(|| env!("CARGO_BIN_EXE_spotlight").into());
-    let mut command = Command::new(exe);
-    command.args(args).stdin(Stdio::null());
-    command
-}
-
-fn run(args: &[&str]) -> Output {
-    spotlight(args).output().expect("running spotlight")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A directory for `--sim --sysfs-root`, which the tool fills with a Pi 5.
-struct Tree {
-    dir: TempDir,
-}
-
-impl Tree {
-    fn new() -> Self {
-        Tree {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn root(&self) -> &str {
-        self.dir.path().to_str().unwrap()
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn read(&self, rel: &str) -> String {
-        fs::read_to_string(self.path(rel))
-            .unwrap_or_else(|e| panic!("reading {}: {e}", self.path(rel).display()))
-    }
-
-    /// GPIO 588 exported as an output at `value`, as a crashed run leaves
-    /// it; the tool did not export it, so it stays exported and its
-    /// `value` can be read after the run.
-    fn exported_line(self, value: &str) -> Self {
-        let dir = self.path("class/gpio/gpio588");
-        fs::create_dir_all(&dir).unwrap();
-        for (file, contents) in [
-            ("direction", "out\n"),
-            ("value", value),
-            ("active_low", "0\n"),
-            ("edge", "none\n"),
-        ] {
-            fs::write(dir.join(file), contents).unwrap();
-        }
-        self
-    }
-
-    /// `sh -c 'cat <root>/<rel> > <out>'`: the capture command reads the
-    /// light's own file while it runs.
-    fn cat_into(&self, rel: &str, out: &str) -> String {
-        format!(
-            "cat '{}' > '{}'",
-            self.path(rel).display(),
-            self.path(out).display()
-        )
-    }
-}
-
-/// A running tool whose `--json` events are read as they come.
-struct Running {
-    child: Child,
-    events: Lines<BufReader<ChildStdout>>,
-}
-
-impl Running {
-    fn start(args: &[&str]) -> Self {
-        let mut child = spotlight(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting spotlight");
-        let events = BufReader::new(child.stdout.take().unwrap()).lines();
-        Running { child, events }
-    }
-
-    /// Reads events up to and including the first `event`.
-    fn until(&mut self, event: &str) -> Value {
-        for line in &mut self.events {
-            let parsed: Value = serde_json::from_str(&line.unwrap()).unwrap();
-            if parsed["event"] == event {
-                return parsed;
-            }
-        }
-        panic!("spotlight ended before a {event:?} event");
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// Like [`finish`](Self::finish), handing the stderr to `check`.
-    fn finish_with_stderr(mut self, check: impl FnOnce(&str)) -> (Vec<Value>, Option<i32>) {
-        let rest = (&mut self.events)
-            .map(|line| serde_json::from_str(&line.unwrap()).unwrap())
-            .collect();
-        let output = self.child.wait_with_output().unwrap();
-        check(&text(&output.stderr));
-        (rest, output.status.code())
-    }
-
-    /// Waits for the exit; the remaining events, and the exit code.
-    fn finish(mut self) -> (Vec<Value>, Option<i32>) {
-        let rest = (&mut self.events)
-            .map(|line| serde_json::from_str(&line.unwrap()).unwrap())
-            .collect();
-        let output = self.child.wait_with_output().unwrap();
-        (rest, output.status.code())
-    }
-}
-
-fn events(output: &Output) -> Vec<Value> {
-    text(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
-        .collect()
-}
+use support::{Running, Tree, VALUE, events, lit_run, run, spotlight, text};
 
 #[test]
 fn the_default_run_prints_a_timeline_that_ends_with_the_light_off() {
@@ -560,15 +422,6 @@ fn help_shows_examples_for_every_way_to_name_the_light() {
     ] {
         assert!(help.contains(example), "--help lacks `{example}`");
     }
-}
-
-/// `--sim --sysfs-root <tree> <light> --json --captures N --interval 100ms`.
-fn lit_run(tree: &Tree, light: &[&str], captures: &str, extra: &[&str]) -> Running {
-    let mut args = vec!["--json", "--sim", "--sysfs-root", tree.root()];
-    args.extend_from_slice(light);
-    args.extend_from_slice(&["--captures", captures, "--interval", "100ms"]);
-    args.extend_from_slice(extra);
-    Running::start(&args)
 }
 
 #[test]

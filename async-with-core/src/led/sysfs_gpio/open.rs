@@ -61,8 +61,11 @@ impl SysfsGpioBuilder {
     pub fn resolve(&self) -> Result<(u32, String), LedError> {
         let (chip, offset) = match &self.line {
             Line::Number(gpio) => return Ok((*gpio, format!("GPIO {gpio}"))),
-            Line::Chip(label, offset) => (GpioChip::find(&self.sysfs, label)?, *offset),
-            Line::Bcm(bcm) => (GpioChip::raspberry_pi(&self.sysfs)?, *bcm),
+            Line::Chip(label, offset) => (
+                GpioChip::find_for(&self.sysfs, label, Some(*offset))?,
+                *offset,
+            ),
+            Line::Bcm(bcm) => (GpioChip::raspberry_pi_for(&self.sysfs, Some(*bcm))?, *bcm),
         };
         if chip.base.is_none() {
             return Err(LedError::NoGlobalNumbers {
@@ -70,17 +73,18 @@ impl SysfsGpioBuilder {
                 dir: gpio_dir(&self.sysfs),
             });
         }
+        let how = match self.line {
+            Line::Bcm(_) => "BCM",
+            _ => "offset",
+        };
         let gpio = chip
             .line(offset)
             .ok_or_else(|| LedError::OffsetOutOfRange {
                 label: chip.label.clone(),
                 offset,
                 ngpio: chip.ngpio,
+                asked: how,
             })?;
-        let how = match self.line {
-            Line::Bcm(_) => "BCM",
-            _ => "offset",
-        };
         Ok((
             gpio,
             format!("GPIO {gpio} ({how} {offset} on {})", chip.label),
@@ -133,14 +137,23 @@ impl SysfsGpioBuilder {
                     dir: class,
                 });
             }
-            Line::Chip(label, offset) => (GpioChip::find(&self.sysfs, label)?, *offset, "offset"),
-            Line::Bcm(bcm) => (GpioChip::raspberry_pi(&self.sysfs)?, *bcm, "BCM"),
+            Line::Chip(label, offset) => (
+                GpioChip::find_for(&self.sysfs, label, Some(*offset))?,
+                *offset,
+                "offset",
+            ),
+            Line::Bcm(bcm) => (
+                GpioChip::raspberry_pi_for(&self.sysfs, Some(*bcm))?,
+                *bcm,
+                "BCM",
+            ),
         };
         if offset >= chip.ngpio {
             return Err(LedError::OffsetOutOfRange {
                 label: chip.label,
                 offset,
                 ngpio: chip.ngpio,
+                asked: how,
             });
         }
         let export_dir = class.join(&chip.name);
