@@ -113,7 +113,10 @@ fn any_running_in(pgid: Pid) -> io::Result<bool> {
     for entry in std::fs::read_dir("/proc")? {
         let Ok(entry) = entry else { continue };
         let name = entry.file_name();
-        let Some(pid) = name.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())) else {
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
             continue;
         };
         // Gone since the listing: not running.

@@ -174,7 +174,9 @@ pub async fn run(
             } else {
                 "the light is off"
             };
-            warn(&format!("error: {message}; the run was stopped and {light}"));
+            warn(&format!(
+                "error: {message}; the run was stopped and {light}"
+            ));
             if code == 0 { lost_code } else { code }
         }
         None => code,

@@ -216,10 +216,15 @@ impl Timeline {
     pub fn group_stopped(&self, signal: &str, stopped: Stopped) {
         let grace = humantime::format_duration(group::GRACE);
         let (how, text) = match stopped {
-            Stopped::Ended => ("ended", format!("{signal} to its process group; all of it ended")),
+            Stopped::Ended => (
+                "ended",
+                format!("{signal} to its process group; all of it ended"),
+            ),
             Stopped::Killed => (
                 "killed",
-                format!("{signal} to its process group; killed (SIGKILL) what ran on after {grace}"),
+                format!(
+                    "{signal} to its process group; killed (SIGKILL) what ran on after {grace}"
+                ),
             ),
             Stopped::Stuck => (
                 "stuck",

@@ -159,3 +159,93 @@ pub fn lit_run(tree: &Tree, light: &[&str], captures: &str, extra: &[&str]) -> R
     Running::start(&args)
 }
 
+/// Whether process `pid` still runs: it exists and is not a zombie (an
+/// orphan's zombie may wait forever for an init that does not reap it).
+pub fn is_running(pid: u32) -> bool {
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            let state = stat
+                .rfind(')')
+                .and_then(|i| stat[i + 1..].split_whitespace().next());
+            !matches!(state, Some("Z" | "X"))
+        }
+        Err(_) => false,
+    }
+}
+
+/// Reads the pid a capture command wrote to `file` in the tree.
+pub fn recorded_pid(tree: &Tree, file: &str) -> u32 {
+    let text = tree.read(file);
+    text.trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{file} holds {text:?}, not a pid: {e}"))
+}
+
+impl Tree {
+    /// A gpiochip directory as the legacy sysfs interface lists it, and
+    /// the global `export` file that says the interface is there.
+    pub fn chip(self, name: &str, label: &str, base: u32, ngpio: u32) -> Self {
+        let dir = self.path("class/gpio").join(name);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(self.path("class/gpio/export"), "").unwrap();
+        for (file, contents) in [
+            ("label", format!("{label}\n")),
+            ("base", format!("{base}\n")),
+            ("ngpio", format!("{ngpio}\n")),
+        ] {
+            fs::write(dir.join(file), contents).unwrap();
+        }
+        self
+    }
+
+    /// Makes every file and directory read-only for everyone (and readable
+    /// and searchable by everyone, so an unprivileged user can look).
+    pub fn read_only(&self) {
+        chmod_tree(self.dir.path(), 0o555, 0o444);
+    }
+}
+
+impl Drop for Tree {
+    /// Writable again, so the temporary directory can be removed.
+    fn drop(&mut self) {
+        chmod_tree(self.dir.path(), 0o755, 0o644);
+    }
+}
+
+fn chmod_tree(path: &std::path::Path, dir_mode: u32, file_mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let is_dir = path.is_dir();
+    let mode = if is_dir { dir_mode } else { file_mode };
+    // Opened up before descending, closed down after.
+    if is_dir && dir_mode & 0o200 != 0 {
+        let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
+    }
+    if is_dir {
+        for entry in fs::read_dir(path).into_iter().flatten().flatten() {
+            chmod_tree(&entry.path(), dir_mode, file_mode);
+        }
+    }
+    let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
+}
+
+/// `spotlight args` as a user who cannot write what root can: as root,
+/// through `setpriv` as `nobody` (root writes read-only files); as anyone
+/// else, as that user.
+pub fn unprivileged(args: &[&str]) -> Output {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| text(&o.stdout).trim() == "0")
+        .expect("running `id -u`");
+    if !root {
+        return run(args);
+    }
+    let exe = spotlight(&[]).get_program().to_owned();
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(exe)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("running spotlight through setpriv (util-linux)")
+}
