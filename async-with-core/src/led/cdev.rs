@@ -190,6 +190,13 @@ impl CdevLineBuilder {
 
     /// Checks the chip, line name and consumer without touching a device:
     /// returns the chip path (for [`CdevLine::chip`]) or `None` (named).
+    ///
+    /// # Errors
+    ///
+    /// [`LedError::InvalidName`] for a consumer label that is empty, holds
+    /// a NUL byte or is longer than the kernel's 31 bytes, a line name that
+    /// is empty or holds a NUL byte, and a chip device name with `/`, `..`
+    /// or NUL (an absolute path may hold `/` but not `..`).
     pub fn validate(&self) -> Result<Option<PathBuf>, LedError> {
         // Labels and line names are text the kernel compares or shows,
         // never paths: only a device name is checked as one.

@@ -314,7 +314,11 @@ fn out_of_range(asked: &str, offset: u32, label: &str, ngpio: u32) -> String {
         ),
         _ => format!(
             "{asked} {offset} is outside gpiochip {label:?}, which has lines 0 to {last}; pass {} {asked} from 0 to {last}",
-            if asked.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+            if asked.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            }
         ),
     }
 }

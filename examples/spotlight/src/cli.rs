@@ -193,6 +193,10 @@ impl Cli {
     /// that mean nothing to `off` (`--settle`, `--captures`, `--interval`,
     /// a command): the light flags may stand before or after `off`, so
     /// clap's blanket `args_conflicts_with_subcommands` cannot be used.
+    ///
+    /// Bad flags end the process here, as `Cli::parse` does: clap prints
+    /// the error naming the flag and exits with status 2 (`--help` and
+    /// `--version` print and exit 0).
     pub fn parse_checked() -> Cli {
         let mut command = Cli::command();
         let matches = command.get_matches_mut();

@@ -89,6 +89,16 @@ impl OpenError {
 
 /// Opens the light `args` name; see the `--help` text for the rule that
 /// picks the simulator.
+///
+/// # Errors
+///
+/// [`OpenError::Sim`] when the simulated tree cannot be laid out (a
+/// `--sysfs-root` this user cannot write); [`OpenError::Light`] with the
+/// backend's [`LedError`] (no such GPIO, chip or LED, a BCM number or
+/// offset out of range, an ambiguous label, permission denied, the light
+/// held by another run); [`OpenError::AfterFallback`] when `--bcm`/`--chip`
+/// fell back from the character device to sysfs and sysfs failed too; and,
+/// in a build without the `cdev` feature, `OpenError::NoCdev` for `--cdev`.
 pub async fn open(args: &LightArgs) -> Result<Opened, OpenError> {
     let choice = args.choice().unwrap_or(Choice::Bcm(DEFAULT_BCM));
     let (sysfs, sim, place) = if args.simulated() {

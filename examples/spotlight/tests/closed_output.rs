@@ -72,7 +72,7 @@ fn a_stderr_lost_while_waiting_for_the_light_is_no_panic_and_the_run_completes()
         .unwrap();
     let mut events = std::io::BufRead::lines(std::io::BufReader::new(first.stdout.take().unwrap()));
     assert!(
-        (&mut events).any(|l| l.unwrap().contains("\"capture\"")),
+        events.any(|l| l.unwrap().contains("\"capture\"")),
         "the first run never lit"
     );
     let mut second = spotlight(&[&args[..], &["--wait", "--captures", "1"]].concat())

@@ -58,6 +58,17 @@ impl SysfsGpioBuilder {
     /// The global sysfs number the line resolves to, reading the chips'
     /// bases where needed; touches no file but the chips' `label`, `base`
     /// and `ngpio`.
+    ///
+    /// # Errors
+    ///
+    /// For [`SysfsGpio::chip`] and [`SysfsGpio::bcm`]: [`LedError::Io`] or
+    /// [`LedError::Malformed`] reading the chips, [`LedError::NoSuchChip`]
+    /// (no chip has the label), [`LedError::NotARaspberryPi`] (BCM on a
+    /// tree without a Raspberry Pi controller), [`LedError::AmbiguousChip`]
+    /// (several chips carry the label), [`LedError::NoGlobalNumbers`] (a
+    /// kernel with only the per-chip interface) and
+    /// [`LedError::OffsetOutOfRange`] (past the chip's last line). A global
+    /// number ([`SysfsGpio::number`]) never fails here.
     pub fn resolve(&self) -> Result<(u32, String), LedError> {
         let (chip, offset) = match &self.line {
             Line::Number(gpio) => return Ok((*gpio, format!("GPIO {gpio}"))),
