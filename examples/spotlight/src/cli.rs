@@ -41,10 +41,21 @@ it, or none carries the label) they fall back to sysfs and say so; with
 sysfs (the LED class has no character device). On sysfs every run locks its
 light: a second run on the same light is refused, or with --wait queues.
 
+Stopping: Ctrl-C, SIGTERM, SIGHUP, SIGQUIT and every other signal that ends
+a process by default (SIGUSR1/2, SIGALRM, SIGXCPU, SIGPWR, ...) turn the light
+off first. A capture command runs in a process group of its own: the tool
+passes Ctrl-C on to the whole group as SIGINT (any other stop as SIGTERM),
+and kills (SIGKILL) what is still running 1s later, or at a second Ctrl-C;
+what a finished command left running in its group is stopped the same way.
+An interactive command cannot read the terminal (it is not in the
+foreground group). SIGKILL cannot be caught: `spotlight ... off` afterwards.
+
 Exit status: 0 when the captures completed; the capture command's own status
-when it fails (128+N when killed by signal N); 130 on Ctrl-C, 143 on SIGTERM,
-129 on SIGHUP, after the light is off; 1 when the light cannot be used;
-2 for bad flags.";
+when it fails (128+N when killed by signal N); 128+N when the tool is stopped
+by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT), after the
+light is off; 141 when stdout is a pipe whose reader went away (`| head`),
+74 when it cannot be written otherwise (the run stops, the light goes off);
+1 when the light cannot be used; 2 for bad flags.";
 
 /// Lights a scene while something captures it, and turns the light off
 /// however the run ends (Ctrl-C included).
