@@ -63,3 +63,33 @@ fn names_that_become_paths_are_still_checked() {
         .unwrap_err();
     assert!(matches!(error, LedError::InvalidName { .. }), "{error:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_label_two_per_chip_devices_carry_is_refused_naming_the_devices_that_pick_one() {
+    // Kernels with only the per-chip interface have no global numbers: the
+    // way to pick one chip is its character device, `chipN` being
+    // `/dev/gpiochipN`.
+    let sim = SimSysfs::temp(Board::RaspberryPi4PerChip).unwrap();
+    sim.add_chip_device(5, 58, "pinctrl-bcm2711").unwrap();
+    let error = SysfsGpio::bcm(17).root(&sim).open().await.unwrap_err();
+    assert!(
+        matches!(&error, LedError::AmbiguousChip { count: 2, .. }),
+        "{error:?}"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("chip0 (58 lines) and chip5 (58 lines)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "by its character device: `--cdev /dev/gpiochip0 --line 17` or `--cdev /dev/gpiochip5 --line 17`"
+        ),
+        "{text}"
+    );
+    assert!(
+        sim.trace().is_empty(),
+        "nothing exported: {:?}",
+        sim.trace()
+    );
+}

@@ -169,14 +169,17 @@ pub async fn run(
         // A run that succeeded but whose timeline was cut short did not do
         // what was asked: its status says so, as SIGPIPE's would.
         Some((message, lost_code)) => {
+            let run = if matches!(stop, Some(Stop::OutputLost)) {
+                "the run was stopped and "
+            } else {
+                ""
+            };
             let light = if still_on {
                 "THE LIGHT MAY STILL BE ON"
             } else {
                 "the light is off"
             };
-            warn(&format!(
-                "error: {message}; the run was stopped and {light}"
-            ));
+            warn(&format!("error: {message}; {run}{light}"));
             if code == 0 { lost_code } else { code }
         }
         None => code,
