@@ -47,8 +47,9 @@ off first. A capture command runs in a process group of its own: the tool
 passes Ctrl-C on to the whole group as SIGINT (any other stop as SIGTERM),
 and kills (SIGKILL) what is still running 1s later, or at a second Ctrl-C;
 what a finished command left running in its group is stopped the same way.
-An interactive command cannot read the terminal (it is not in the
-foreground group). SIGKILL cannot be caught: `spotlight ... off` afterwards.
+Not being the terminal's foreground group, a command that reads the
+terminal is stopped by the kernel (SIGTTIN) until Ctrl-C: give it its input
+another way. SIGKILL cannot be caught: run `spotlight ... off` after it.
 
 Exit status: 0 when the captures completed; the capture command's own status
 when it fails (128+N when killed by signal N); 128+N when the tool is stopped
