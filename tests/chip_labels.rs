@@ -31,7 +31,13 @@ async fn a_label_several_chips_carry_is_refused_naming_each() {
     let text = error.to_string();
     assert!(text.contains("gpiochip512"), "{text}");
     assert!(text.contains("gpiochip600"), "{text}");
-    assert!(text.contains("is ambiguous"), "{text}");
+    assert!(
+        text.contains("names no single chip: 2 chips carry it, gpiochip512 (GPIO 512 to 543) and gpiochip600 (GPIO 600 to 607)"),
+        "{text}"
+    );
+    // How to pick one: line 3 of each, by global number.
+    assert!(text.contains("`--gpio 515` or `--gpio 603`"), "{text}");
+    assert!(!text.contains("all carry it"), "{text}");
     assert!(
         sim.trace().is_empty(),
         "nothing exported: {:?}",
@@ -56,4 +62,34 @@ fn names_that_become_paths_are_still_checked() {
         .open()
         .unwrap_err();
     assert!(matches!(error, LedError::InvalidName { .. }), "{error:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_label_two_per_chip_devices_carry_is_refused_naming_the_devices_that_pick_one() {
+    // Kernels with only the per-chip interface have no global numbers: the
+    // way to pick one chip is its character device, `chipN` being
+    // `/dev/gpiochipN`.
+    let sim = SimSysfs::temp(Board::RaspberryPi4PerChip).unwrap();
+    sim.add_chip_device(5, 58, "pinctrl-bcm2711").unwrap();
+    let error = SysfsGpio::bcm(17).root(&sim).open().await.unwrap_err();
+    assert!(
+        matches!(&error, LedError::AmbiguousChip { count: 2, .. }),
+        "{error:?}"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("chip0 (58 lines) and chip5 (58 lines)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "by its character device: `--cdev /dev/gpiochip0 --line 17` or `--cdev /dev/gpiochip5 --line 17`"
+        ),
+        "{text}"
+    );
+    assert!(
+        sim.trace().is_empty(),
+        "nothing exported: {:?}",
+        sim.trace()
+    );
 }

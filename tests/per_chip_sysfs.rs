@@ -58,8 +58,23 @@ async fn a_global_number_is_refused_saying_to_use_label_and_offset() {
     );
     let error = SysfsGpio::bcm(58).root(&sim).open().await.unwrap_err();
     assert!(
-        matches!(error, LedError::OffsetOutOfRange { .. }),
+        matches!(error, LedError::OffsetOutOfRange { asked: "BCM", .. }),
         "{error:?}"
+    );
+    // Named as asked (a BCM number, not a line offset), with the range.
+    let text = error.to_string();
+    assert!(text.starts_with("BCM 58 is not a pin of "), "{text}");
+    assert!(text.contains("pass a BCM number from 0 to 57"), "{text}");
+    let error = SysfsGpio::chip("pinctrl-bcm2711", 60)
+        .root(&sim)
+        .open()
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("offset 60 is outside gpiochip \"pinctrl-bcm2711\", which has lines 0 to 57; pass an offset from 0 to 57"),
+        "{error}"
     );
 }
 

@@ -207,12 +207,12 @@ async fn a_chip_label_with_a_slash_or_dots_is_text_not_a_path() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn an_offset_past_the_chip_is_refused() {
+async fn a_bcm_number_past_the_chip_is_refused_naming_the_bcm_number_and_range() {
     let sim = SimSysfs::temp_raspberry_pi_4().unwrap();
     let error = SysfsGpio::bcm(58).root(&sim).open().await.unwrap_err();
     assert_eq!(
         error.to_string(),
-        "offset 58 is outside gpiochip \"pinctrl-bcm2711\", which has lines 0..58; use an offset below 58"
+        "BCM 58 is not a pin of the Raspberry Pi's GPIO controller \"pinctrl-bcm2711\", which has BCM 0 to 57; pass a BCM number from 0 to 57 (the pinout's GPIO17 is BCM 17)"
     );
     assert!(sim.trace().is_empty());
 }

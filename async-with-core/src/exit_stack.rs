@@ -213,6 +213,11 @@ impl<E: 'static> ExitStack<E> {
     ///
     /// If `enter` fails, its error is returned and the manager is not kept:
     /// neither `exit` nor `cancel` will run for it.
+    ///
+    /// # Errors
+    ///
+    /// `M::Error`, the manager's `enter` error, unchanged; the stack is as
+    /// it was before the call.
     pub async fn enter<M>(&mut self, manager: M) -> Result<(), M::Error>
     where
         M: SendAsyncContextManager + 'static,
@@ -231,6 +236,11 @@ impl<E: 'static> ExitStack<E> {
     /// borrow the whole stack), so `|target| target` works exactly for
     /// targets that own their data or borrow something else (a
     /// `MutexGuard<'m, T>` for `&'m Mutex<T>`, a name, a handle).
+    ///
+    /// # Errors
+    ///
+    /// `M::Error`, the manager's `enter` error, unchanged; `keep` is not
+    /// called and the manager is not kept.
     pub async fn enter_map<M, T, K>(&mut self, manager: M, keep: K) -> Result<T, M::Error>
     where
         M: SendAsyncContextManager + 'static,
@@ -261,6 +271,16 @@ impl<E: 'static> ExitStack<E> {
 
     /// Exits everything, last in first out, telling each manager that the
     /// work completed; see [`close_with`](Self::close_with).
+    ///
+    /// # Errors
+    ///
+    /// As [`close_with`](Self::close_with): an [`ExitError`] holding the
+    /// error raised last, the earlier ones its `source()` chain.
+    ///
+    /// # Panics
+    ///
+    /// Resumes an exit's panic once every entry is done, as
+    /// [`close_with`](Self::close_with) does.
     pub async fn close(&mut self) -> Result<(), ExitError<E>>
     where
         E: StackError,
@@ -274,6 +294,14 @@ impl<E: 'static> ExitStack<E> {
     /// Every entry is exited even when an earlier exit failed or panicked.
     /// The error raised last is returned; the others are its `source()`
     /// chain. The stack is empty afterwards.
+    ///
+    /// # Errors
+    ///
+    /// An [`ExitError`] when an exit or a pushed callback fails: the error
+    /// raised last (the exit that ran last, so the stack's first entry when
+    /// several fail), with the earlier ones reachable through
+    /// [`ExitError::context`], `source()` and [`ExitError::errors`]. A retry
+    /// after a cut-short close also returns what the cut one raised.
     ///
     /// # Panics
     ///

@@ -96,6 +96,11 @@ impl<M: AsyncContextManager> Guard<M> {
 
     /// Awaits the manager's `enter`; from its success on, the guard is armed.
     ///
+    /// # Errors
+    ///
+    /// `M::Error`, the manager's `enter` error; the guard then stays idle
+    /// (unarmed), so neither `exit` nor `cancel` will run.
+    ///
     /// # Panics
     ///
     /// If the guard is already entered: a second `enter` before the first
@@ -122,6 +127,11 @@ impl<M: AsyncContextManager> Guard<M> {
     /// armed and its drop runs the manager's `cancel` hook instead. An `exit`
     /// cut short that way is never started again: calling `exit` once more
     /// runs `cancel` at once and returns `Ok(())`.
+    ///
+    /// # Errors
+    ///
+    /// `M::Error`, the manager's `exit` error; the guard is disarmed all
+    /// the same (the exit completed, so `cancel` will not run).
     ///
     /// # Panics
     ///

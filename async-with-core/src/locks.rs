@@ -203,6 +203,10 @@ pub struct Permits<'m> {
 /// ```
 pub trait SemaphoreExt {
     /// A manager that acquires `n` permits for one block.
+    ///
+    /// Its `enter` fails with Tokio's [`AcquireError`] when the semaphore
+    /// is closed ([`Semaphore::close`]), and waits forever when `n` is more
+    /// than the semaphore will ever hold.
     fn permits_ctx(&self, n: u32) -> Permits<'_>;
 }
 

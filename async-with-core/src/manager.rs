@@ -65,6 +65,12 @@ pub trait AsyncContextManager {
     /// If this fails, neither `exit` nor `cancel` is called (as in Python).
     /// If the future is dropped while `enter` is pending, cleaning up is the
     /// manager's own business: make `enter` cancel-safe where it matters.
+    ///
+    /// # Errors
+    ///
+    /// [`Self::Error`] when the resource cannot be set up; the block's body
+    /// then does not run, and `async_with!` propagates the error like `?`
+    /// (a manager marked `manager?`).
     fn enter(&mut self) -> impl Future<Output = Result<Self::Target<'_>, Self::Error>>;
 
     /// Tears the resource down, told how the block ended.
@@ -72,6 +78,11 @@ pub trait AsyncContextManager {
     /// Awaited exactly once for every successful `enter`, unless the block is
     /// cancelled first. An error returned here replaces whatever the block
     /// was returning (Python: the exception raised in `__aexit__` wins).
+    ///
+    /// # Errors
+    ///
+    /// [`Self::Error`] when the teardown fails; it replaces the block's
+    /// value (a body's panic still resumes, and this error is then logged).
     fn exit(&mut self, outcome: Outcome<'_>) -> impl Future<Output = Result<(), Self::Error>>;
 
     /// Synchronous cleanup for a block that was cancelled.

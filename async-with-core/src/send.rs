@@ -54,9 +54,17 @@ use crate::{AsyncContextManager, Outcome};
 )]
 pub trait SendAsyncContextManager: AsyncContextManager + Send {
     /// [`AsyncContextManager::enter`], with its future declared `Send`.
+    ///
+    /// # Errors
+    ///
+    /// `Self::Error`, exactly as [`AsyncContextManager::enter`] fails.
     fn enter_send(&mut self) -> impl Future<Output = Result<Self::Target<'_>, Self::Error>> + Send;
 
     /// [`AsyncContextManager::exit`], with its future declared `Send`.
+    ///
+    /// # Errors
+    ///
+    /// `Self::Error`, exactly as [`AsyncContextManager::exit`] fails.
     fn exit_send(
         &mut self,
         outcome: Outcome<'_>,

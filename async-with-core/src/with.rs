@@ -46,6 +46,16 @@ const UNPRINTABLE_EXIT_ERROR: &str =
 /// those: the macro has neither limit. Owned managers with owned targets or
 /// targets borrowing the manager (`&'a mut T`) work everywhere.
 ///
+/// # Errors
+///
+/// `M::Error`: the manager's `enter` error (the body does not run), or its
+/// `exit` error (the body's value is dropped).
+///
+/// # Panics
+///
+/// A panic of the body resumes after `exit` has run; panics of `enter` and
+/// `exit` propagate unchanged.
+///
 /// # Example
 ///
 /// ```
@@ -104,6 +114,17 @@ where
 /// and `anyhow::Error` implement (a thiserror enum needs a variant or an
 /// `impl From<Infallible>`). `io::Error`, `String`, `anyhow::Error`,
 /// thiserror enums and `Box<dyn Error + Send + Sync>` all are.
+///
+/// # Errors
+///
+/// `E`: the manager's `enter` error converted with `From` (the body does
+/// not run); else its `exit` error converted with `From`, replacing the
+/// body's result; else the body's own `Err`.
+///
+/// # Panics
+///
+/// A panic of the body resumes after `exit` has run; panics of `enter` and
+/// `exit` propagate unchanged.
 ///
 /// # Example
 ///

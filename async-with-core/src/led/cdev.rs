@@ -190,6 +190,13 @@ impl CdevLineBuilder {
 
     /// Checks the chip, line name and consumer without touching a device:
     /// returns the chip path (for [`CdevLine::chip`]) or `None` (named).
+    ///
+    /// # Errors
+    ///
+    /// [`LedError::InvalidName`] for a consumer label that is empty, holds
+    /// a NUL byte or is longer than the kernel's 31 bytes, a line name that
+    /// is empty or holds a NUL byte, and a chip device name with `/`, `..`
+    /// or NUL (an absolute path may hold `/` but not `..`).
     pub fn validate(&self) -> Result<Option<PathBuf>, LedError> {
         // Labels and line names are text the kernel compares or shows,
         // never paths: only a device name is checked as one.
@@ -225,9 +232,10 @@ impl CdevLineBuilder {
         let mut builder = Request::builder();
         let (chip, offset) = match (&self.line, chip) {
             (Line::Labelled(label, offset), _) => {
-                let found = find_labelled(label)?;
+                let found = find_labelled(label, *offset)?;
                 if *offset >= found.num_lines {
                     return Err(LedError::OffsetOutOfRange {
+                        asked: if label.is_empty() { "BCM" } else { "offset" },
                         label: found.label,
                         offset: *offset,
                         ngpio: found.num_lines,
@@ -235,7 +243,21 @@ impl CdevLineBuilder {
                 }
                 (Some((found.path, Some(found.label))), *offset)
             }
-            (Line::Chip(_, offset), Some(path)) => (Some((path, None)), *offset),
+            (Line::Chip(_, offset), Some(path)) => {
+                // Said before the kernel's bare EINVAL: which lines there are.
+                let info = gpiocdev::chip::Chip::from_path(&path).and_then(|chip| chip.info());
+                if let Ok(info) = info {
+                    if *offset >= info.num_lines {
+                        return Err(LedError::OffsetOutOfRange {
+                            label: format!("{} ({})", path.display(), info.label),
+                            offset: *offset,
+                            ngpio: info.num_lines,
+                            asked: "line",
+                        });
+                    }
+                }
+                (Some((path, None)), *offset)
+            }
             _ => (None, 0),
         };
         let pin = match (&self.line, chip) {
@@ -313,7 +335,7 @@ struct Found {
 
 /// The one `/dev/gpiochip*` labelled `label` (an empty label: the first
 /// Raspberry Pi label present).
-fn find_labelled(label: &str) -> Result<Found, LedError> {
+fn find_labelled(label: &str, offset: u32) -> Result<Found, LedError> {
     let wanted: Vec<&str> = if label.is_empty() {
         super::RASPBERRY_PI_LABELS.to_vec()
     } else {
@@ -351,13 +373,22 @@ fn find_labelled(label: &str) -> Result<Found, LedError> {
                 return Ok(chips.swap_remove(index.unwrap_or_default()));
             }
             several => {
+                let choices: Vec<String> = several
+                    .iter()
+                    .map(|c| format!("`--cdev {} --line {offset}`", c.path.display()))
+                    .collect();
                 return Err(LedError::AmbiguousChip {
                     label: (*wanted).to_owned(),
+                    count: several.len(),
                     chips: several
                         .iter()
                         .map(|c| format!("{} ({} lines)", c.path.display(), c.num_lines))
                         .collect::<Vec<_>>()
-                        .join(", "),
+                        .join(" and "),
+                    pick: format!(
+                        "by its character device: {} (the library: `CdevLine::chip`)",
+                        choices.join(" or ")
+                    ),
                 });
             }
         }

@@ -66,17 +66,20 @@ pub enum LedError {
         /// The chips found.
         chips: String,
     },
-    /// The offset is past the chip's last line.
-    #[error(
-        "offset {offset} is outside gpiochip {label:?}, which has lines 0..{ngpio}; use an offset below {ngpio}"
-    )]
+    /// The line asked for is past the chip's last line. The message names
+    /// it as it was asked for (`BCM 99`, `offset 99`, `line 99`) and gives
+    /// the valid range.
+    #[error("{}", out_of_range(asked, *offset, label, *ngpio))]
     OffsetOutOfRange {
-        /// The chip's label.
+        /// The chip's label (or, for a chip named by device, its path).
         label: String,
         /// The offset asked for.
         offset: u32,
         /// How many lines the chip has.
         ngpio: u32,
+        /// How the line was named: `BCM` (a Raspberry Pi BCM number),
+        /// `offset` (on a chip named by label) or `line` (on a chip device).
+        asked: &'static str,
     },
     /// No Raspberry Pi GPIO controller in the tree.
     #[error(
@@ -90,13 +93,19 @@ pub enum LedError {
     },
     /// Several gpiochips carry the label, so it names no single chip.
     #[error(
-        "gpiochip label {label:?} is ambiguous: {chips} all carry it; pick one by device instead (`--cdev /dev/gpiochipN --line N`, `CdevLine::chip`) or by global number"
+        "gpiochip label {label:?} names no single chip: {count} chips carry it, {chips}; pick one of them {pick}"
     )]
     AmbiguousChip {
         /// The label asked for.
         label: String,
-        /// Every chip with that label, as `name (label, lines base..end)`.
+        /// How many chips carry it.
+        count: usize,
+        /// Every chip with that label, each with what tells it apart:
+        /// `gpiochip571 (GPIO 571 to 624)`, `/dev/gpiochip0 (54 lines)`.
         chips: String,
+        /// How to name one of them instead, with the line asked for where
+        /// it is known: ``by global number ...: `--gpio 588` or ...``.
+        pick: String,
     },
     /// Another process (or another open in this one) owns the light.
     #[error(
@@ -276,6 +285,9 @@ impl LedError {
                 "; the line is not an output (its direction is `in`)"
             }
             _ if source.raw_os_error() == Some(5) => "; the hardware reported an I/O error",
+            _ if source.raw_os_error() == Some(30) => {
+                "; the file system is read-only, so this is no live sysfs: use the kernel's /sys, or a writable copy of the tree"
+            }
             _ => "",
         };
         LedError::Io {
@@ -285,6 +297,29 @@ impl LedError {
             hint,
             source,
         }
+    }
+}
+
+/// The [`LedError::OffsetOutOfRange`] message: the line as it was asked
+/// for, and the range to pick from.
+fn out_of_range(asked: &str, offset: u32, label: &str, ngpio: u32) -> String {
+    let Some(last) = ngpio.checked_sub(1) else {
+        return format!(
+            "{asked} {offset} is outside gpiochip {label:?}, which has no lines; pick another chip"
+        );
+    };
+    match asked {
+        "BCM" => format!(
+            "BCM {offset} is not a pin of the Raspberry Pi's GPIO controller {label:?}, which has BCM 0 to {last}; pass a BCM number from 0 to {last} (the pinout's GPIO17 is BCM 17)"
+        ),
+        _ => format!(
+            "{asked} {offset} is outside gpiochip {label:?}, which has lines 0 to {last}; pass {} {asked} from 0 to {last}",
+            if asked.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            }
+        ),
     }
 }
 

@@ -29,12 +29,22 @@ use super::error::LedError;
 pub trait SysfsIo: fmt::Debug + Send + Sync + 'static {
     /// Writes `value` to a control file (`export`, `direction`, `trigger`)
     /// opened for this one write, leaving exactly `value` in a plain file.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error for the file: `ENOENT`, `EACCES`, `EBUSY` (an
+    /// export of a line in use), `EINVAL` (a value the file refuses).
     fn write(&self, path: &Path, value: &str) -> io::Result<()>;
 
     /// Writes `value` at offset 0 of `file`, an fd kept open on `path` by
     /// [`open_attr`](Self::open_attr); where
     /// [`needs_truncate`](Self::needs_truncate) says so, the file is then cut
     /// to the value's length.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error for the write: `EPERM` (a `value` that is not an
+    /// output), `EIO`, `ENODEV` (the attribute went away under the fd).
     fn write_attr(&self, path: &Path, file: &File, value: &str) -> io::Result<()>;
 
     /// Whether a value written through [`write_attr`](Self::write_attr) to
@@ -47,11 +57,20 @@ pub trait SysfsIo: fmt::Debug + Send + Sync + 'static {
     }
 
     /// Opens `path` for the repeated writes of [`write_attr`](Self::write_attr).
+    ///
+    /// # Errors
+    ///
+    /// `ENOENT` for a missing file, `EACCES` for one this user cannot
+    /// write.
     fn open_attr(&self, path: &Path) -> io::Result<File> {
         OpenOptions::new().read(true).write(true).open(path)
     }
 
     /// The contents of `path`, exactly as read.
+    ///
+    /// # Errors
+    ///
+    /// `ENOENT` for a missing file, `EACCES` for an unreadable one.
     fn read(&self, path: &Path) -> io::Result<String> {
         std::fs::read_to_string(path)
     }
@@ -62,6 +81,10 @@ pub trait SysfsIo: fmt::Debug + Send + Sync + 'static {
     }
 
     /// The names in the directory `dir`, in any order.
+    ///
+    /// # Errors
+    ///
+    /// `ENOENT` for a missing directory, `EACCES` for an unreadable one.
     fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
         std::fs::read_dir(dir)?
             .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))

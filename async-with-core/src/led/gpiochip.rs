@@ -99,9 +99,19 @@ impl GpioChip {
     /// [`LedError::NoSuchChip`] listing the chips there are, or
     /// [`LedError::AmbiguousChip`] naming every chip with that label.
     pub fn find(sysfs: impl Into<Sysfs>, label: &str) -> Result<GpioChip, LedError> {
+        Self::find_for(sysfs, label, None)
+    }
+
+    /// [`find`](Self::find), for line `offset` when it is known: an
+    /// ambiguity then names the line on each chip.
+    pub(crate) fn find_for(
+        sysfs: impl Into<Sysfs>,
+        label: &str,
+        offset: Option<u32>,
+    ) -> Result<GpioChip, LedError> {
         let sysfs = sysfs.into();
         let chips = Self::list(&sysfs)?;
-        match only_one(&chips, label)? {
+        match only_one(&chips, label, offset)? {
             Some(chip) => Ok(chip),
             None => Err(LedError::NoSuchChip {
                 label: label.to_owned(),
@@ -119,10 +129,18 @@ impl GpioChip {
     /// [`LedError::NotARaspberryPi`] listing the chips there are, or
     /// [`LedError::AmbiguousChip`] when two chips carry the label found.
     pub fn raspberry_pi(sysfs: impl Into<Sysfs>) -> Result<GpioChip, LedError> {
+        Self::raspberry_pi_for(sysfs, None)
+    }
+
+    /// [`raspberry_pi`](Self::raspberry_pi), for BCM `bcm` when it is known.
+    pub(crate) fn raspberry_pi_for(
+        sysfs: impl Into<Sysfs>,
+        bcm: Option<u32>,
+    ) -> Result<GpioChip, LedError> {
         let sysfs = sysfs.into();
         let chips = Self::list(&sysfs)?;
         for label in RASPBERRY_PI_LABELS {
-            if let Some(chip) = only_one(&chips, label)? {
+            if let Some(chip) = only_one(&chips, label, bcm)? {
                 return Ok(chip);
             }
         }
@@ -146,20 +164,62 @@ impl GpioChip {
 }
 
 /// The chip labelled `label`, `None` if none is, an error naming every
-/// match if several are.
-fn only_one(chips: &[GpioChip], label: &str) -> Result<Option<GpioChip>, LedError> {
+/// match, and how to pick one (line `offset` on it, when known), if several
+/// are.
+fn only_one(
+    chips: &[GpioChip],
+    label: &str,
+    offset: Option<u32>,
+) -> Result<Option<GpioChip>, LedError> {
     let matching: Vec<&GpioChip> = chips.iter().filter(|c| c.label == label).collect();
     match matching.as_slice() {
         [] => Ok(None),
         [chip] => Ok(Some((*chip).clone())),
         several => Err(LedError::AmbiguousChip {
             label: label.to_owned(),
+            count: several.len(),
             chips: several
                 .iter()
                 .map(|c| describe_named(c))
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(" and "),
+            pick: pick_one(several, offset),
         }),
+    }
+}
+
+/// How to name one of several chips with the same label: by global number
+/// (base + offset) on the legacy interface, else by character device (the
+/// per-chip `chipN` is `/dev/gpiochipN`).
+fn pick_one(chips: &[&GpioChip], offset: Option<u32>) -> String {
+    let numbered = chips.iter().all(|c| c.base.is_some());
+    let choices: Vec<String> = chips
+        .iter()
+        .map(|c| match (c.base, offset) {
+            (Some(base), Some(offset)) => format!("`--gpio {}`", base + offset),
+            (Some(_), None) => format!("`--gpio N` with N in {}", global_range(c)),
+            (None, offset) => {
+                let device = c.name.strip_prefix("chip").unwrap_or(&c.name);
+                let line = offset.map_or("OFFSET".to_owned(), |o| o.to_string());
+                format!("`--cdev /dev/gpiochip{device} --line {line}`")
+            }
+        })
+        .collect();
+    let choices = choices.join(" or ");
+    if numbered {
+        format!(
+            "by global number (the chip's first number plus the offset): {choices} (the library: `SysfsGpio::number`)"
+        )
+    } else {
+        format!("by its character device: {choices} (the library: `CdevLine::chip`)")
+    }
+}
+
+/// `571 to 624`: a legacy chip's global numbers.
+fn global_range(chip: &GpioChip) -> String {
+    match chip.base {
+        Some(base) => format!("{base} to {}", (base + chip.ngpio).saturating_sub(1)),
+        None => "none".to_owned(),
     }
 }
 
@@ -195,7 +255,7 @@ fn describe_one(chip: &GpioChip) -> String {
 /// A chip told apart from others with the same label: its directory too.
 fn describe_named(chip: &GpioChip) -> String {
     match chip.base {
-        Some(base) => format!("{} (lines {}..{})", chip.name, base, base + chip.ngpio),
+        Some(_) => format!("{} (GPIO {})", chip.name, global_range(chip)),
         None => format!("{} ({} lines)", chip.name, chip.ngpio),
     }
 }

@@ -136,6 +136,13 @@ impl SysfsLed {
 
     /// Turns the LED off and restores the saved trigger, reporting the first
     /// error (drop does the same and logs errors).
+    ///
+    /// # Errors
+    ///
+    /// The [`LedError`] of writing `brightness` (the off write), `trigger`
+    /// or a trigger's saved attribute: [`LedError::PermissionDenied`]
+    /// naming the file, or [`LedError::Io`]. Both steps are tried; the
+    /// first error is returned.
     pub fn close(mut self) -> Result<(), LedError> {
         self.shutdown()
     }

@@ -41,10 +41,22 @@ it, or none carries the label) they fall back to sysfs and say so; with
 sysfs (the LED class has no character device). On sysfs every run locks its
 light: a second run on the same light is refused, or with --wait queues.
 
+Stopping: Ctrl-C, SIGTERM, SIGHUP, SIGQUIT and every other signal that ends
+a process by default (SIGUSR1/2, SIGALRM, SIGXCPU, SIGPWR, ...) turn the light
+off first. A capture command runs in a process group of its own: the tool
+passes Ctrl-C on to the whole group as SIGINT (any other stop as SIGTERM),
+and kills (SIGKILL) what is still running 1s later, or at a second Ctrl-C;
+what a finished command left running in its group is stopped the same way.
+Not being the terminal's foreground group, a command that reads the
+terminal is stopped by the kernel (SIGTTIN) until Ctrl-C: give it its input
+another way. SIGKILL cannot be caught: run `spotlight ... off` after it.
+
 Exit status: 0 when the captures completed; the capture command's own status
-when it fails (128+N when killed by signal N); 130 on Ctrl-C, 143 on SIGTERM,
-129 on SIGHUP, after the light is off; 1 when the light cannot be used;
-2 for bad flags.";
+when it fails (128+N when killed by signal N); 128+N when the tool is stopped
+by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT), after the
+light is off; 141 when stdout is a pipe whose reader went away (`| head`),
+74 when it cannot be written otherwise (the run stops, the light goes off);
+1 when the light cannot be used; 2 for bad flags.";
 
 /// Lights a scene while something captures it, and turns the light off
 /// however the run ends (Ctrl-C included).
@@ -193,6 +205,10 @@ impl Cli {
     /// that mean nothing to `off` (`--settle`, `--captures`, `--interval`,
     /// a command): the light flags may stand before or after `off`, so
     /// clap's blanket `args_conflicts_with_subcommands` cannot be used.
+    ///
+    /// Bad flags end the process here, as `Cli::parse` does: clap prints
+    /// the error naming the flag and exits with status 2 (`--help` and
+    /// `--version` print and exit 0).
     pub fn parse_checked() -> Cli {
         let mut command = Cli::command();
         let matches = command.get_matches_mut();

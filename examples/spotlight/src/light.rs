@@ -89,6 +89,16 @@ impl OpenError {
 
 /// Opens the light `args` name; see the `--help` text for the rule that
 /// picks the simulator.
+///
+/// # Errors
+///
+/// [`OpenError::Sim`] when the simulated tree cannot be laid out (a
+/// `--sysfs-root` this user cannot write); [`OpenError::Light`] with the
+/// backend's [`LedError`] (no such GPIO, chip or LED, a BCM number or
+/// offset out of range, an ambiguous label, permission denied, the light
+/// held by another run); [`OpenError::AfterFallback`] when `--bcm`/`--chip`
+/// fell back from the character device to sysfs and sysfs failed too; and,
+/// in a build without the `cdev` feature, `OpenError::NoCdev` for `--cdev`.
 pub async fn open(args: &LightArgs) -> Result<Opened, OpenError> {
     let choice = args.choice().unwrap_or(Choice::Bcm(DEFAULT_BCM));
     let (sysfs, sim, place) = if args.simulated() {
@@ -166,7 +176,9 @@ fn say_waiting(held: &LedError) {
     let LedError::Held { pin, holder, .. } = held else {
         return;
     };
-    eprintln!("spotlight: {pin} is in use by {holder}; waiting for it (--wait)");
+    crate::timeline::warn(&format!(
+        "spotlight: {pin} is in use by {holder}; waiting for it (--wait)"
+    ));
 }
 
 /// Opens the light on sysfs (`--cdev`: on the device it names).
@@ -367,18 +379,24 @@ impl OutputPin for Light {
 
 /// What to try next, in this tool's flags, for the errors whose library
 /// message names library calls or that a first try on a PC runs into.
-pub fn hint(error: &OpenError, args: &LightArgs) -> Option<&'static str> {
+fn hint(error: &OpenError, args: &LightArgs) -> Option<String> {
     let simulated = args.simulated();
+    if let Some(hint) = read_only_tree(error, args) {
+        return Some(hint);
+    }
     match error {
         OpenError::AfterFallback { source, .. } => hint(source, args),
         OpenError::Light(LedError::NoSuchGpio { .. }) => Some(
-            "sysfs numbers start at the chip's base (512 or 571 on recent kernels): `--bcm N` or `--chip LABEL --offset N` look it up for you",
+            "sysfs numbers start at the chip's base (512 or 571 on recent kernels): `--bcm N` or `--chip LABEL --offset N` look it up for you".to_owned(),
         ),
-        OpenError::Light(
-            LedError::NotARaspberryPi { .. }
-            | LedError::NoSuchChip { .. }
-            | LedError::NoSuchLed { .. },
-        ) if !simulated => Some("add --sim to try the same flags on a simulated Raspberry Pi 5"),
+        OpenError::Light(LedError::NotARaspberryPi { .. }) if !simulated => Some(
+            "on another board name the line by its chip: `--chip LABEL --offset N`, with one of the labels above; or add --sim to try the same flags on a simulated Raspberry Pi 5".to_owned(),
+        ),
+        OpenError::Light(LedError::NoSuchChip { .. } | LedError::NoSuchLed { .. })
+            if !simulated =>
+        {
+            Some("add --sim to try the same flags on a simulated Raspberry Pi 5".to_owned())
+        }
         OpenError::Light(LedError::Io { source, .. })
             if !simulated
                 && source.kind() == io::ErrorKind::NotFound
@@ -390,9 +408,67 @@ pub fn hint(error: &OpenError, args: &LightArgs) -> Option<&'static str> {
                     .exists() =>
         {
             Some(
-                "this system has no sysfs GPIO (class/gpio is missing): on a PC add --sim; on a board whose kernel lacks CONFIG_GPIO_SYSFS use --cdev /dev/gpiochipN --line N (feature `cdev`)",
+                "this system has no sysfs GPIO (class/gpio is missing): on a PC add --sim; on a board whose kernel lacks CONFIG_GPIO_SYSFS use --cdev /dev/gpiochipN --line N (feature `cdev`)".to_owned(),
             )
         }
         _ => None,
     }
+}
+
+/// Whether `root` is the kernel's sysfs (wherever it is mounted), by its
+/// file system magic; elsewhere than Linux, whether it is `/sys`.
+fn is_sysfs(root: &Path) -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        const SYSFS_MAGIC: i64 = 0x6265_6572;
+        // `f_type`'s integer type differs between targets.
+        #[allow(clippy::unnecessary_cast)]
+        rustix::fs::statfs(root).is_ok_and(|fs| fs.f_type as i64 == SYSFS_MAGIC)
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        root == Path::new("/sys")
+    }
+}
+
+/// Everything the tool says about an error opening the light: the
+/// backend's message and, where there is one, a hint in this tool's flags.
+pub fn explain(error: &OpenError, args: &LightArgs) -> String {
+    let message = match error {
+        // The library's fix (the `gpio` group, a udev rule) is the kernel's
+        // /sys's; for a tree of the user's own, the hint says what to do.
+        OpenError::Light(LedError::PermissionDenied {
+            pin, action, file, ..
+        }) if read_only_tree(error, args).is_some() => {
+            format!("permission denied {action} {} for {pin}", file.display())
+        }
+        _ => error.to_string(),
+    };
+    match hint(error, args) {
+        Some(hint) => format!("{message}\nhint: {hint}"),
+        None => message,
+    }
+}
+
+/// A `--sysfs-root` other than the kernel's that this process may not
+/// write (permission denied, or a read-only file system): the `gpio` group
+/// and udev rules of the library's message do not apply to it.
+fn read_only_tree(error: &OpenError, args: &LightArgs) -> Option<String> {
+    let root = args.sysfs_root.as_deref()?;
+    if is_sysfs(root) {
+        return None;
+    }
+    let refused = match error {
+        OpenError::Light(LedError::PermissionDenied { .. }) => true,
+        OpenError::Light(LedError::Io { source, .. }) => {
+            source.kind() == io::ErrorKind::PermissionDenied || source.raw_os_error() == Some(30)
+        }
+        _ => false,
+    };
+    refused.then(|| {
+        let root = root.display();
+        format!(
+            "--sysfs-root {root} is a tree this user cannot write: make it writable (`chmod -R u+w {root}`, or remount it read-write), or pass a --sysfs-root you can write (with --sim, any writable directory: the simulator lays out a fresh tree there)"
+        )
+    })
 }

@@ -7,16 +7,22 @@
 //! cargo run -p spotlight -- --help
 //! ```
 //!
-//! The light is an `async_with!(Spotlight ...)` block raced against SIGINT,
-//! SIGTERM and SIGHUP: a signal drops the block, and the spotlight's
-//! cancellation hook turns the light off before the tool exits 128+N.
+//! The light is an `async_with!(Spotlight ...)` block raced against every
+//! signal that stops a process (see `signals.rs`) and against a closed
+//! stdout: either drops the block, the spotlight's cancellation hook turns
+//! the light off, the capture command's process group is stopped, and the
+//! tool exits 128+N (141 or 74 for the lost stdout).
 
 #[cfg(unix)]
 mod cli;
 #[cfg(unix)]
+mod group;
+#[cfg(unix)]
 mod light;
 #[cfg(unix)]
 mod run;
+#[cfg(unix)]
+mod signals;
 #[cfg(unix)]
 mod timeline;
 
@@ -45,10 +51,13 @@ async fn spotlight(cli: cli::Cli, timeline: &timeline::Timeline) -> u8 {
 
     // Installed before the light can go on: from here on a signal cancels
     // the run instead of killing the process with the light lit.
-    let mut signals = match run::Signals::install() {
+    let mut signals = match signals::Signals::install() {
         Ok(signals) => signals,
         Err(e) => {
-            timeline.error(&format!("cannot catch SIGINT/SIGTERM/SIGHUP: {e}"));
+            timeline.error(&format!(
+                "{e}; the tool catches {} to turn the light off on a stop, and will not light without them",
+                signals::Signals::names()
+            ));
             return 1;
         }
     };
@@ -63,11 +72,7 @@ async fn spotlight(cli: cli::Cli, timeline: &timeline::Timeline) -> u8 {
     let mut opened = match opened {
         Ok(opened) => opened,
         Err(e) => {
-            let mut message = e.to_string();
-            if let Some(hint) = light::hint(&e, &cli.light) {
-                message = format!("{message}\nhint: {hint}");
-            }
-            timeline.error(&message);
+            timeline.error(&light::explain(&e, &cli.light));
             return e.exit_code();
         }
     };
@@ -78,7 +83,8 @@ async fn spotlight(cli: cli::Cli, timeline: &timeline::Timeline) -> u8 {
                 0
             }
             Err(e) => {
-                timeline.error(&e.to_string());
+                let e = light::OpenError::Light(e);
+                timeline.error(&light::explain(&e, &cli.light));
                 1
             }
         },

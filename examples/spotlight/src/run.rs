@@ -1,5 +1,6 @@
-//! The run: the light is on for exactly the captures, and a signal cancels
-//! the block so the spotlight's cancellation hook turns it off.
+//! The run: the light is on for exactly the captures, and a signal (or a
+//! closed stdout) cancels the block so the spotlight's cancellation hook
+//! turns it off; then whatever the capture command started is stopped.
 
 use std::ffi::OsString;
 use std::io;
@@ -9,10 +10,12 @@ use std::time::{Duration, Instant};
 
 use async_with::led::LedError;
 use async_with::{Spotlight, async_with};
-use tokio::signal::unix::{Signal, SignalKind, signal};
+use rustix::process::Signal;
 
+use crate::group::Group;
 use crate::light::Light;
-use crate::timeline::{Timed, Timeline, Why, describe_status, show_argv};
+use crate::signals::{Sig, Signals};
+use crate::timeline::{Timed, Timeline, Why, describe_status, show_argv, warn};
 
 /// What runs under the light.
 #[derive(Debug)]
@@ -32,60 +35,6 @@ impl Work {
                 humantime::format_duration(*interval)
             ),
             Work::Command(argv) => format!("run `{}`", show_argv(argv)),
-        }
-    }
-}
-
-/// A signal that ends the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sig {
-    Int,
-    Term,
-    Hup,
-}
-
-impl Sig {
-    pub fn name(self) -> &'static str {
-        match self {
-            Sig::Int => "SIGINT",
-            Sig::Term => "SIGTERM",
-            Sig::Hup => "SIGHUP",
-        }
-    }
-
-    /// The shell's convention: 128 + the signal's number.
-    pub fn exit_code(self) -> u8 {
-        128 + match self {
-            Sig::Hup => 1,
-            Sig::Int => 2,
-            Sig::Term => 15,
-        }
-    }
-}
-
-/// SIGINT (Ctrl-C), SIGTERM (systemd stop, `kill`) and SIGHUP (the terminal
-/// went away), caught instead of killing the process with the light on.
-#[derive(Debug)]
-pub struct Signals {
-    int: Signal,
-    term: Signal,
-    hup: Signal,
-}
-
-impl Signals {
-    pub fn install() -> io::Result<Self> {
-        Ok(Signals {
-            int: signal(SignalKind::interrupt())?,
-            term: signal(SignalKind::terminate())?,
-            hup: signal(SignalKind::hangup())?,
-        })
-    }
-
-    pub async fn recv(&mut self) -> Sig {
-        tokio::select! {
-            _ = self.int.recv() => Sig::Int,
-            _ = self.term.recv() => Sig::Term,
-            _ = self.hup.recv() => Sig::Hup,
         }
     }
 }
@@ -129,17 +78,6 @@ impl RunError {
     }
 }
 
-/// How long a command killed by SIGINT/SIGTERM/SIGHUP waits for the same
-/// signal to reach this process (sent to the group, it arrives within
-/// microseconds; the margin is for a loaded machine).
-const GROUP_SIGNAL_GRACE: Duration = Duration::from_millis(500);
-
-/// Whether `status` is death by one of the signals this tool catches.
-fn caught_signal(status: &ExitStatus) -> bool {
-    use std::os::unix::process::ExitStatusExt;
-    matches!(status.signal(), Some(1 | 2 | 15))
-}
-
 /// How the captures ended when they completed.
 #[derive(Debug)]
 enum Done {
@@ -149,8 +87,18 @@ enum Done {
 
 type Lit<'t> = Spotlight<Timed<'t>>;
 
-/// Lights `light` for `work`, racing the block against `signals`; prints the
-/// light-off line and the summary and returns the exit status.
+/// What stopped the run before the block ended.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    /// A caught signal.
+    Signal(Sig),
+    /// A write to stdout failed.
+    OutputLost,
+}
+
+/// Lights `light` for `work`, racing the block against `signals` and a
+/// closed stdout; prints the light-off line and the summary, stops what
+/// the capture command left running, and returns the exit status.
 pub async fn run(
     light: Light,
     work: Work,
@@ -159,32 +107,27 @@ pub async fn run(
     timeline: &Timeline,
 ) -> u8 {
     let mut spot = Spotlight::new(Timed::new(light, timeline)).settle(settle);
+    // The capture command, once started: kept outside the block so that a
+    // cancelled block leaves it here to be stopped as a group, rather than
+    // killed alone (its children running on) when the block is dropped.
+    let mut group: Option<Group> = None;
     // `biased`: a signal that arrives together with the command's exit is
     // still reported as the interruption it is.
     let ended = tokio::select! {
         biased;
-        sig = signals.recv() => Err(sig),
-        // When the signal wins, this future is dropped mid-block: the
-        // spotlight's cancel hook turns the light off, and the capture
-        // command is killed (`kill_on_drop`).
-        result = lit(&mut spot, &work, timeline) => Ok(result),
+        sig = signals.recv() => Err(Stop::Signal(sig)),
+        () = timeline.output_lost() => Err(Stop::OutputLost),
+        // When a stop wins, this future is dropped mid-block: the
+        // spotlight's cancel hook turns the light off.
+        result = lit(&mut spot, &work, &mut group, timeline) => Ok(result),
     };
-    // A terminal's Ctrl-C goes to the whole process group: the capture
-    // command may die of the same signal before this process's handler is
-    // seen. A command killed by a signal we catch is given a moment for
-    // ours to arrive, so the run is reported as the interruption it is.
-    let group_signal =
-        matches!(&ended, Ok(Err(RunError::Command { status, .. })) if caught_signal(status));
-    let ended = if group_signal {
-        match tokio::time::timeout(GROUP_SIGNAL_GRACE, signals.recv()).await {
-            Ok(sig) => Err(sig),
-            Err(_) => ended,
-        }
-    } else {
-        ended
-    };
+    let stop = ended.as_ref().err().copied();
     let (why, detail, code) = match ended {
-        Err(sig) => (Why::Interrupted, sig.name().to_owned(), sig.exit_code()),
+        Err(Stop::Signal(sig)) => (Why::Interrupted, sig.name().to_owned(), sig.exit_code()),
+        Err(Stop::OutputLost) => {
+            let (message, code) = timeline.lost().unwrap_or_default();
+            (Why::Failed, message, code)
+        }
         Ok(Ok(Done::Frames(n))) => (
             Why::Completed,
             format!("{n} frame{}", if n == 1 { "" } else { "s" }),
@@ -196,6 +139,23 @@ pub async fn run(
     let led = spot.led();
     let level = led.light().level();
     timeline.light_off(led.on_at(), led.off_at(), why, &detail, &level);
+    if let Some(group) = &mut group {
+        // Ctrl-C is passed on as Ctrl-C; any other end (the command's own,
+        // which may leave children behind) as SIGTERM.
+        let signal = match stop {
+            Some(Stop::Signal(sig)) => sig.forwarded(),
+            _ => Signal::TERM,
+        };
+        let name = if signal == Signal::INT {
+            "SIGINT"
+        } else {
+            "SIGTERM"
+        };
+        // A second signal while the group winds down: kill it now.
+        if let Some(stopped) = group.stop(signal, signals.recv()).await {
+            timeline.group_stopped(name, stopped);
+        }
+    }
     let lit_for = match (led.on_at(), led.off_at()) {
         (Some(on), Some(off)) => Some(off.duration_since(on)),
         (Some(on), None) => Some(on.elapsed()),
@@ -205,16 +165,39 @@ pub async fn run(
     // the detail above). Say so rather than claim the light is off.
     let still_on = led.on_at().is_some() && led.off_at().is_none();
     timeline.summary(why, &detail, lit_for, still_on, code);
-    code
+    match timeline.lost() {
+        // A run that succeeded but whose timeline was cut short did not do
+        // what was asked: its status says so, as SIGPIPE's would.
+        Some((message, lost_code)) => {
+            let run = if matches!(stop, Some(Stop::OutputLost)) {
+                "the run was stopped and "
+            } else {
+                ""
+            };
+            let light = if still_on {
+                "THE LIGHT MAY STILL BE ON"
+            } else {
+                "the light is off"
+            };
+            warn(&format!("error: {message}; {run}{light}"));
+            if code == 0 { lost_code } else { code }
+        }
+        None => code,
+    }
 }
 
 /// The `async_with!` block: on, settled, the work, off on every path.
-async fn lit(spot: &mut Lit<'_>, work: &Work, timeline: &Timeline) -> Result<Done, RunError> {
+async fn lit(
+    spot: &mut Lit<'_>,
+    work: &Work,
+    group: &mut Option<Group>,
+    timeline: &Timeline,
+) -> Result<Done, RunError> {
     async_with!(spot? => s {
         timeline.settled(Instant::now(), s.settle_delay());
         match work {
             Work::Frames { count, interval } => frames(s, *count, *interval, timeline).await,
-            Work::Command(argv) => command(s, argv, timeline).await,
+            Work::Command(argv) => command(s, argv, group, timeline).await,
         }
     })
 }
@@ -236,13 +219,21 @@ async fn frames(
     Ok(Done::Frames(count))
 }
 
-/// Runs the capture command under the light and waits for it.
-async fn command(s: &Lit<'_>, argv: &[OsString], timeline: &Timeline) -> Result<Done, RunError> {
+/// Runs the capture command under the light, in a process group of its
+/// own (left in `group` for [`run`] to stop), and waits for it.
+async fn command(
+    s: &Lit<'_>,
+    argv: &[OsString],
+    group: &mut Option<Group>,
+    timeline: &Timeline,
+) -> Result<Done, RunError> {
     let program = argv[0].to_string_lossy().into_owned();
     let mut command = tokio::process::Command::new(&argv[0]);
-    // Dropped (the block cancelled by a signal) means killed: a capture
-    // must not outlive its light.
-    command.args(&argv[1..]).kill_on_drop(true);
+    // Its own group: stopping it reaches everything it started. A
+    // terminal's Ctrl-C now reaches only this tool, which passes it on.
+    // `kill_on_drop` is the last resort should `run` never stop the group
+    // (a panic): a capture must not outlive its light.
+    command.args(&argv[1..]).process_group(0).kill_on_drop(true);
     if timeline.is_json() {
         // Stdout carries the JSON events; the command's output would break
         // them, so it goes to stderr.
@@ -256,7 +247,7 @@ async fn command(s: &Lit<'_>, argv: &[OsString], timeline: &Timeline) -> Result<
             })?;
         command.stdout(Stdio::from(stderr));
     }
-    let mut child = command.spawn().map_err(|source| {
+    let child = command.spawn().map_err(|source| {
         let hint = match source.kind() {
             io::ErrorKind::NotFound => "; is it installed and on PATH?",
             io::ErrorKind::PermissionDenied => "; is it executable?",
@@ -268,8 +259,9 @@ async fn command(s: &Lit<'_>, argv: &[OsString], timeline: &Timeline) -> Result<
             hint,
         }
     })?;
-    timeline.command_started(argv, child.id(), &s.led().light().level());
-    let status = child.wait().await.map_err(|source| RunError::Wait {
+    let group = group.insert(Group::new(child));
+    timeline.command_started(argv, group.child.id(), &s.led().light().level());
+    let status = group.child.wait().await.map_err(|source| RunError::Wait {
         program: program.clone(),
         source,
     })?;

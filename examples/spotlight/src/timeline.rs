@@ -1,15 +1,18 @@
 //! What the tool prints: a timeline a person reads at a glance, or one JSON
 //! object per line for a program.
 
+use std::cell::RefCell;
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{self, Write};
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 use async_with::led::LedError;
 use embedded_hal::digital::{ErrorType, OutputPin};
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 
+use crate::group::{self, Stopped};
 use crate::light::{Light, Opened};
 
 /// How a run ended, as the light-off line and the summary say it.
@@ -35,6 +38,10 @@ impl Why {
 pub struct Timeline {
     start: Instant,
     json: bool,
+    /// The first failed write to stdout; nothing more is written after it.
+    lost: RefCell<Option<io::Error>>,
+    /// Wakes [`output_lost`](Self::output_lost) when that happens.
+    lost_notify: Notify,
 }
 
 impl Timeline {
@@ -42,7 +49,32 @@ impl Timeline {
         Timeline {
             start: Instant::now(),
             json,
+            lost: RefCell::new(None),
+            lost_notify: Notify::new(),
         }
+    }
+
+    /// Resolves once a write to stdout has failed (`spotlight | true`,
+    /// `| head -1`, a full disk): the run stops as it would for a signal,
+    /// as a tool killed by SIGPIPE would, and the light goes off.
+    pub async fn output_lost(&self) {
+        if self.lost.borrow().is_none() {
+            self.lost_notify.notified().await;
+        }
+    }
+
+    /// Why stdout was lost, if it was: the message and the exit status
+    /// (141, as for death by SIGPIPE, when the reader went away; 74,
+    /// sysexits' `EX_IOERR`, for any other write error).
+    pub fn lost(&self) -> Option<(String, u8)> {
+        self.lost.borrow().as_ref().map(|e| {
+            let code = if e.kind() == io::ErrorKind::BrokenPipe {
+                141
+            } else {
+                74
+            };
+            (format!("cannot write the timeline to stdout: {e}"), code)
+        })
     }
 
     pub fn is_json(&self) -> bool {
@@ -53,12 +85,20 @@ impl Timeline {
         at.saturating_duration_since(self.start).as_secs_f64() * 1000.0
     }
 
-    /// Writes one line; a closed stdout (`| head`) must not turn into a
-    /// panic while the light is on, so write errors are ignored.
+    /// Writes one line. A failed write (a closed stdout: `| head`) must not
+    /// turn into a panic while the light is on (as `println!` would): it is
+    /// recorded, [`output_lost`](Self::output_lost) stops the run, and
+    /// nothing more is written to stdout.
     fn print(&self, line: &str) {
+        if self.lost.borrow().is_some() {
+            return;
+        }
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
+        let written = writeln!(out, "{line}").and_then(|()| out.flush());
+        if let Err(e) = written {
+            *self.lost.borrow_mut() = Some(e);
+            self.lost_notify.notify_one();
+        }
     }
 
     fn event(&self, at: Instant, event: &str, text: &str, mut fields: Value) {
@@ -172,6 +212,33 @@ impl Timeline {
         );
     }
 
+    /// What stopping the capture command's process group took.
+    pub fn group_stopped(&self, signal: &str, stopped: Stopped) {
+        let grace = humantime::format_duration(group::GRACE);
+        let (how, text) = match stopped {
+            Stopped::Ended => (
+                "ended",
+                format!("{signal} to its process group; all of it ended"),
+            ),
+            Stopped::Killed => (
+                "killed",
+                format!(
+                    "{signal} to its process group; killed (SIGKILL) what ran on after {grace}"
+                ),
+            ),
+            Stopped::Stuck => (
+                "stuck",
+                format!("{signal} to its process group, then SIGKILL; SOME OF IT IS STILL RUNNING"),
+            ),
+        };
+        self.event(
+            Instant::now(),
+            "command_stopped",
+            &format!("{:<16}{text}", "command stopped"),
+            json!({ "signal": signal, "how": how }),
+        );
+    }
+
     /// The light-off line, stamped when the pin was written; when the light
     /// never went on (enter failed) or did not go off (the off write
     /// failed), the line says so instead.
@@ -236,7 +303,7 @@ impl Timeline {
             });
             self.print(&event.to_string());
         }
-        eprintln!("error: {message}");
+        warn(&format!("error: {message}"));
     }
 
     /// What `spotlight off` prints.
@@ -252,6 +319,14 @@ impl Timeline {
             json!({ "light": opened.name, "place": opened.place, "level": level }),
         );
     }
+}
+
+/// Writes a line to stderr. Unlike `eprintln!`, a closed stderr
+/// (`2>&1 | true`) is no panic: the message is lost, the run goes on, and
+/// the light still goes off.
+pub fn warn(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
 }
 
 /// `completed: 3 frames`, `failed: ...`, `interrupted by SIGINT`.

@@ -87,6 +87,13 @@ pub(super) fn trigger_attributes(trigger: &str) -> &'static [(&'static str, &'st
 
 /// Switches an LED's trigger: the old trigger's attributes go, the new
 /// one's appear with their defaults.
+/// A hidden sibling of `dir` for this process (`.gpio17.exporting.123`):
+/// no listing of `class/gpio` takes it for a line or a chip.
+fn aside(dir: &Path, why: &str) -> PathBuf {
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    dir.with_file_name(format!(".{name}.{why}.{}", std::process::id()))
+}
+
 fn switch_trigger(dir: &Path, names: &[&str], from: Option<&str>, to: &str) -> io::Result<()> {
     if let Some(from) = from {
         for (attr, _) in trigger_attributes(from) {
@@ -224,7 +231,11 @@ impl SimHandle {
                 if gpio.is_some_and(|g| !self.chip_covers(g)) {
                     return Err(errno(EINVAL));
                 }
-                fs::create_dir_all(&dir)?;
+                // Laid out aside and renamed into place: the kernel's line
+                // appears with its attributes, so another process never
+                // sees `gpioN/` without its `value`.
+                let staging = aside(&dir, "exporting");
+                fs::create_dir_all(&staging)?;
                 let fixed = gpio.and_then(|g| state.fixed.get(&g).copied());
                 let mut attrs = vec![("value", "0\n")];
                 if fixed.is_none() {
@@ -236,9 +247,10 @@ impl SimHandle {
                 }
                 for (attr, initial) in attrs {
                     if !state.vanished.contains(&rel_dir.join(attr)) {
-                        fs::write(dir.join(attr), initial)?;
+                        fs::write(staging.join(attr), initial)?;
                     }
                 }
+                fs::rename(&staging, &dir)?;
                 state.exported_at.insert(rel_dir, Instant::now());
                 Ok(())
             }
@@ -253,7 +265,11 @@ impl SimHandle {
                     return Err(errno(EINVAL));
                 }
                 state.exported_at.remove(&rel_dir);
-                fs::remove_dir_all(dir)
+                // Gone at once, as the kernel's line is: renamed away first,
+                // so another process never sees `gpioN/` without `value`.
+                let gone = aside(&dir, "unexporting");
+                fs::rename(&dir, &gone)?;
+                fs::remove_dir_all(gone)
             }
             Node::LineAttr(rel_dir, gpio, attr) => {
                 let dir = root.join(rel_dir);

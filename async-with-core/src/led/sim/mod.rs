@@ -153,12 +153,23 @@ struct State {
 
 impl SimSysfs {
     /// Lays out `board` in `dir` (created if missing) and simulates it.
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of the first directory or file that cannot be
+    /// created or written in the tree (`PermissionDenied` for a directory
+    /// this user cannot write, `ReadOnlyFilesystem`, ...).
     pub fn new(dir: impl Into<PathBuf>, board: Board) -> io::Result<Self> {
         Self::build(dir.into(), board, None)
     }
 
     /// Lays out `board` in a new temporary directory, removed when the last
     /// handle to the tree (including backends opened on it) is dropped.
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of creating the temporary directory (under
+    /// `$TMPDIR`, else `/tmp`) or of laying the board out in it.
     pub fn temp(board: Board) -> io::Result<Self> {
         let temp = tempfile::Builder::new()
             .prefix("async-with-sysfs-")
@@ -167,21 +178,41 @@ impl SimSysfs {
     }
 
     /// A Raspberry Pi 4 tree in `dir`; see [`Board::RaspberryPi4`].
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of the first directory or file that cannot be
+    /// created or written in the tree (`PermissionDenied` for a directory
+    /// this user cannot write, `ReadOnlyFilesystem`, ...).
     pub fn raspberry_pi_4(dir: impl Into<PathBuf>) -> io::Result<Self> {
         Self::new(dir, Board::RaspberryPi4)
     }
 
     /// A Raspberry Pi 5 tree in `dir`; see [`Board::RaspberryPi5`].
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of the first directory or file that cannot be
+    /// created or written in the tree (`PermissionDenied` for a directory
+    /// this user cannot write, `ReadOnlyFilesystem`, ...).
     pub fn raspberry_pi_5(dir: impl Into<PathBuf>) -> io::Result<Self> {
         Self::new(dir, Board::RaspberryPi5)
     }
 
     /// A Raspberry Pi 4 tree in a temporary directory.
+    ///
+    /// # Errors
+    ///
+    /// As [`temp`](Self::temp).
     pub fn temp_raspberry_pi_4() -> io::Result<Self> {
         Self::temp(Board::RaspberryPi4)
     }
 
     /// A Raspberry Pi 5 tree in a temporary directory.
+    ///
+    /// # Errors
+    ///
+    /// As [`temp`](Self::temp).
     pub fn temp_raspberry_pi_5() -> io::Result<Self> {
         Self::temp(Board::RaspberryPi5)
     }
@@ -253,6 +284,11 @@ impl SimSysfs {
     }
 
     /// Adds `class/gpio/gpiochip{base}` with its `base`, `ngpio` and `label`.
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of creating the chip's directory or writing its
+    /// files.
     pub fn add_chip(&self, base: u32, ngpio: u32, label: &str) -> io::Result<()> {
         let dir = self.root().join(format!("class/gpio/gpiochip{base}"));
         fs::create_dir_all(&dir)?;
@@ -264,6 +300,11 @@ impl SimSysfs {
     /// Adds `class/gpio/chip{id}` of the per-chip interface (kernel 6.17+),
     /// with `label`, `ngpio`, `export` and `unexport`: lines are exported by
     /// hardware offset and appear as `chip{id}/gpio{offset}/`.
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of creating the chip's directory or writing its
+    /// files.
     pub fn add_chip_device(&self, id: u32, ngpio: u32, label: &str) -> io::Result<()> {
         let dir = self.root().join(format!("class/gpio/chip{id}"));
         fs::create_dir_all(&dir)?;
@@ -276,6 +317,11 @@ impl SimSysfs {
     /// Adds `class/leds/{name}` with `triggers` listed (`active` bracketed,
     /// its attributes present with their defaults), `max_brightness`, and
     /// `brightness` 0.
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of creating the LED's directory or writing its
+    /// files.
     pub fn add_led(
         &self,
         name: &str,
@@ -295,6 +341,10 @@ impl SimSysfs {
 
     /// Exports `gpio` as someone else would, with `direction` (`in` or
     /// `out`), without tracing it: a line this process did not export.
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of creating `gpio{gpio}/` or writing its files.
     pub fn export_as(&self, gpio: u32, direction: &str) -> io::Result<()> {
         let dir = self.root().join(format!("class/gpio/gpio{gpio}"));
         fs::create_dir_all(&dir)?;
@@ -349,6 +399,11 @@ impl SimSysfs {
     }
 
     /// The exact contents of a file (relative to the root), newline included.
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of reading it: `NotFound` for a file that is not
+    /// there (never exported, unexported, or [`Fault::Vanished`]).
     pub fn read(&self, path: impl AsRef<Path>) -> io::Result<String> {
         fs::read_to_string(self.root().join(path))
     }

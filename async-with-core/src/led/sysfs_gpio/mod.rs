@@ -179,6 +179,13 @@ impl SysfsGpio {
 
     /// Turns the LED off and unexports the line if this pin exported it,
     /// reporting the first error (drop does the same and logs errors).
+    ///
+    /// # Errors
+    ///
+    /// The [`LedError`] of writing `value` (the off write) or `unexport`:
+    /// [`LedError::PermissionDenied`] naming the file, or [`LedError::Io`]
+    /// (`ENODEV` when someone else unexported the line). Both are tried;
+    /// the first error is returned.
     pub fn close(mut self) -> Result<(), LedError> {
         self.shutdown()
     }

@@ -58,11 +58,25 @@ impl SysfsGpioBuilder {
     /// The global sysfs number the line resolves to, reading the chips'
     /// bases where needed; touches no file but the chips' `label`, `base`
     /// and `ngpio`.
+    ///
+    /// # Errors
+    ///
+    /// For [`SysfsGpio::chip`] and [`SysfsGpio::bcm`]: [`LedError::Io`] or
+    /// [`LedError::Malformed`] reading the chips, [`LedError::NoSuchChip`]
+    /// (no chip has the label), [`LedError::NotARaspberryPi`] (BCM on a
+    /// tree without a Raspberry Pi controller), [`LedError::AmbiguousChip`]
+    /// (several chips carry the label), [`LedError::NoGlobalNumbers`] (a
+    /// kernel with only the per-chip interface) and
+    /// [`LedError::OffsetOutOfRange`] (past the chip's last line). A global
+    /// number ([`SysfsGpio::number`]) never fails here.
     pub fn resolve(&self) -> Result<(u32, String), LedError> {
         let (chip, offset) = match &self.line {
             Line::Number(gpio) => return Ok((*gpio, format!("GPIO {gpio}"))),
-            Line::Chip(label, offset) => (GpioChip::find(&self.sysfs, label)?, *offset),
-            Line::Bcm(bcm) => (GpioChip::raspberry_pi(&self.sysfs)?, *bcm),
+            Line::Chip(label, offset) => (
+                GpioChip::find_for(&self.sysfs, label, Some(*offset))?,
+                *offset,
+            ),
+            Line::Bcm(bcm) => (GpioChip::raspberry_pi_for(&self.sysfs, Some(*bcm))?, *bcm),
         };
         if chip.base.is_none() {
             return Err(LedError::NoGlobalNumbers {
@@ -70,17 +84,18 @@ impl SysfsGpioBuilder {
                 dir: gpio_dir(&self.sysfs),
             });
         }
+        let how = match self.line {
+            Line::Bcm(_) => "BCM",
+            _ => "offset",
+        };
         let gpio = chip
             .line(offset)
             .ok_or_else(|| LedError::OffsetOutOfRange {
                 label: chip.label.clone(),
                 offset,
                 ngpio: chip.ngpio,
+                asked: how,
             })?;
-        let how = match self.line {
-            Line::Bcm(_) => "BCM",
-            _ => "offset",
-        };
         Ok((
             gpio,
             format!("GPIO {gpio} ({how} {offset} on {})", chip.label),
@@ -133,14 +148,23 @@ impl SysfsGpioBuilder {
                     dir: class,
                 });
             }
-            Line::Chip(label, offset) => (GpioChip::find(&self.sysfs, label)?, *offset, "offset"),
-            Line::Bcm(bcm) => (GpioChip::raspberry_pi(&self.sysfs)?, *bcm, "BCM"),
+            Line::Chip(label, offset) => (
+                GpioChip::find_for(&self.sysfs, label, Some(*offset))?,
+                *offset,
+                "offset",
+            ),
+            Line::Bcm(bcm) => (
+                GpioChip::raspberry_pi_for(&self.sysfs, Some(*bcm))?,
+                *bcm,
+                "BCM",
+            ),
         };
         if offset >= chip.ngpio {
             return Err(LedError::OffsetOutOfRange {
                 label: chip.label,
                 offset,
                 ngpio: chip.ngpio,
+                asked: how,
             });
         }
         let export_dir = class.join(&chip.name);
