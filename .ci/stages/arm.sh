@@ -3,9 +3,10 @@
 # Pi OS) and armv7 (32-bit Pi OS) with Debian's toolchain (rustc-web and
 # libstd-rust-web-dev:arm64/armhf of the MSRV, the gcc cross linkers), then
 # run under qemu-user on the simulated Pi by the demo's own process tests
-# (examples/spotlight/tests/demo_cli.rs: the default run, SIGINT/SIGTERM/
-# SIGHUP exit 130/143/129 with the light off, a failing command's status
-# passed through, bad flags, ...), and the library's test suite run for
+# (examples/spotlight/tests/: the default run, every stopping signal exits
+# 128+N with the light off, the capture command's process group stopped,
+# a failing command's status passed through, closed output, bad flags and
+# bad input, ...), and the library's test suite run for
 # aarch64 under qemu-user through CARGO_TARGET_..._RUNNER (UI tests excepted:
 # they compare the host compiler's messages).
 set -euo pipefail
@@ -45,7 +46,8 @@ for spec in aarch64-unknown-linux-gnu:qemu-aarch64-static:aarch64-linux-gnu:aarc
     # qemu-user turns into a plain fork, so the child itself exits 127 and the
     # tool says "ended with exit status 127" instead of "could not run". That
     # one test is checked here instead, on what does not depend on it.
-    SPOTLIGHT_EXE=$wrapper cargo test --locked -p spotlight --test demo_cli -- \
+    SPOTLIGHT_EXE=$wrapper cargo test --locked -p spotlight --test demo_cli --test stop_signals \
+        --test capture_group --test closed_output --test bad_input -- \
         --skip a_capture_command_that_does_not_exist_exits_127_with_the_light_off
     # GPIO 588 (BCM 17 on the simulated Pi 5) exported beforehand, so its
     # value file stays readable after the run (the tool unexports only what
