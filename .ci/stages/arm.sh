@@ -25,7 +25,7 @@ export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64-static -L /us
 export CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_RUNNER="qemu-arm-static -L /usr/arm-linux-gnueabihf"
 
 # The host build of the process tests, run once per ARM build below.
-cargo test --locked -p spotlight --test demo_cli --no-run
+cargo test --locked -p spotlight --tests --no-run
 
 for spec in aarch64-unknown-linux-gnu:qemu-aarch64-static:aarch64-linux-gnu:aarch64 \
             armv7-unknown-linux-gnueabihf:qemu-arm-static:arm-linux-gnueabihf:"ARM, EABI5"; do
