@@ -37,7 +37,7 @@
 //! flow and are not entered. Loops and labelled blocks inside the body keep
 //! the `break`/`continue` that target them.
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
@@ -110,6 +110,12 @@ pub(crate) struct Rewriter<'a> {
     /// The hints that type the values leaving through `return` and
     /// `break value`, one per target (see [`Target`]).
     pub(crate) hints: Vec<(Target, Ident)>,
+    /// The first `return` found in another macro's tokens (reported there;
+    /// read by [`Self::hidden_return`] when it probes a macro around them).
+    hidden: Option<Token![return]>,
+    /// Whether a `yield` was seen outside closures, `async` blocks and
+    /// items: the tokens are a generator's body (`stream! { .. }`).
+    yields: bool,
 }
 
 /// Where a value leaving the body goes: the function (`return`) or a loop
@@ -134,6 +140,8 @@ impl<'a> Rewriter<'a> {
             scopes: Vec::new(),
             sites: Vec::new(),
             hints: Vec::new(),
+            hidden: None,
+            yields: false,
         }
     }
 
@@ -207,11 +215,13 @@ impl<'a> Rewriter<'a> {
     /// Rewrites the arguments of the formatting and assertion macros, whose
     /// arguments are expressions evaluated inline. Any other macro's tokens
     /// are opaque: when they hold a way out of the body anyway, returns the
-    /// compile error that replaces the macro (see [`Self::hidden_site`]).
+    /// compile error that replaces the macro (see [`Self::hidden_return`]).
     fn visit_macro_args(&mut self, mac: &mut Macro) -> Option<TokenStream> {
         let name = mac.path.segments.last()?.ident.to_string();
         if !EXPR_MACROS.contains(&name.as_str()) {
-            return self.hidden_site(mac, &name);
+            let keyword = self.hidden_return(mac, &name)?;
+            self.hidden.get_or_insert(keyword);
+            return Some(hidden_return_error(keyword, &name));
         }
         let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
         if let Ok(mut args) = parser.parse2(mac.tokens.clone()) {
@@ -239,23 +249,28 @@ impl<'a> Rewriter<'a> {
     /// A `return` in another macro's arguments (`passthrough!(return 5)`)
     /// would leave the body's `async` block, not the body: rustc then
     /// reports a type mismatch with the expansion's flow enum. When the
-    /// arguments read as expressions or statements with a `return` outside
-    /// closures and `async` blocks (which have their own), this is the
-    /// error to report instead, at the `return`, naming the way around it.
-    fn hidden_site(&self, mac: &Macro, name: &str) -> Option<TokenStream> {
+    /// arguments read as expressions, statements or `select!`-style arms
+    /// with a `return` outside closures, `async` blocks and items (which
+    /// have their own), this is the `return` to report instead, at the
+    /// keyword, naming the way around it. Also found through macros and
+    /// `async_with!` blocks nested in the arguments. Not reported: a
+    /// generator's body (a `yield` beside the `return`, `stream! { .. }`),
+    /// whose `return` ends the generator.
+    fn hidden_return(&self, mac: &Macro, name: &str) -> Option<Token![return]> {
         if TOKEN_MACROS.contains(&name) || is_async_with(mac) {
             return None;
         }
         let flow = names::ident("__AsyncWithHidden");
-        let nested = |tokens: TokenStream| tokens;
-        let mut probe = Rewriter {
-            krate: self.krate,
-            flow: &flow,
-            nested: &nested,
-            scopes: self.scopes.clone(),
-            sites: Vec::new(),
-            hints: Vec::new(),
+        // A nested block's `return` is replayed after its `exit`, in these
+        // tokens: its body is probed as a block of them.
+        let nested = |tokens: TokenStream| match tokens.into_iter().last() {
+            Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => {
+                TokenTree::Group(body).into()
+            }
+            _ => TokenStream::new(),
         };
+        let mut probe = Rewriter::new(self.krate, &flow, &nested);
+        probe.scopes = self.scopes.clone();
         let tokens = mac.tokens.clone();
         if let Ok(mut exprs) =
             Punctuated::<Expr, Token![,]>::parse_terminated.parse2(tokens.clone())
@@ -263,21 +278,26 @@ impl<'a> Rewriter<'a> {
             exprs.iter_mut().for_each(|expr| probe.visit_expr_mut(expr));
         } else if let Ok(mut stmts) = syn::Block::parse_within.parse2(tokens.clone()) {
             stmts.iter_mut().for_each(|stmt| probe.visit_stmt_mut(stmt));
+        } else if let Ok(mut exprs) = parse_arms.parse2(tokens.clone()) {
+            exprs.iter_mut().for_each(|expr| probe.visit_expr_mut(expr));
         } else {
-            // Arms, `key = value` pairs (`tokio::select!`): only a `return`
-            // with no closure, `async` block or `fn` around can be told.
-            return Some(hidden_return_error(bare_return(tokens)?, name));
+            // Some other grammar: only a `return` with no closure, `async`
+            // block, `fn` or `yield` around can be told.
+            return bare_return(tokens);
+        }
+        if probe.yields {
+            return None;
         }
         // Only a `return` is reported. rustc's own errors for the others
         // name the `async` block (a `?` "in an async block", "`break`
         // inside `async` block"), and they are right where a macro wraps
         // its argument in a closure (a `try` block of its own) or a loop
         // (a `retry!`), which this cannot tell from here.
-        let keyword = probe.sites.iter().find_map(|site| match site.kind {
+        let own = probe.sites.iter().find_map(|site| match site.kind {
             SiteKind::Return { keyword } => Some(keyword),
             _ => None,
-        })?;
-        Some(hidden_return_error(keyword, name))
+        });
+        own.or(probe.hidden)
     }
 
     /// Expands a nested `async_with!` here, so that its own exits (a
@@ -327,8 +347,47 @@ fn hidden_return_error(keyword: Token![return], name: &str) -> TokenStream {
     quote_spanned!(keyword.span=> ::core::compile_error!(#message))
 }
 
+/// The arms of `tokio::select!` and `futures::select!` (and macros with
+/// their grammar), as the expressions they run where the macro is written:
+/// futures, `if` preconditions and handlers.
+///
+/// ```text
+/// // Input:
+/// biased; Some(v) = rx.recv(), if open => { return v } _ = stop => break, else => 0
+/// // Output:
+/// [rx.recv(), open, { return v }, stop, break, 0]
+/// ```
+fn parse_arms(input: syn::parse::ParseStream<'_>) -> syn::Result<Vec<Expr>> {
+    let mut exprs = Vec::new();
+    if input.peek(Ident) && input.peek2(Token![;]) {
+        input.parse::<Ident>()?; // `biased`
+        input.parse::<Token![;]>()?;
+    }
+    while !input.is_empty() {
+        if input.peek(Token![else]) {
+            input.parse::<Token![else]>()?;
+        } else if input.peek(Ident) && input.peek2(Token![=>]) {
+            input.parse::<Ident>()?; // `complete`, `default`
+        } else {
+            syn::Pat::parse_multi_with_leading_vert(input)?;
+            input.parse::<Token![=]>()?;
+            exprs.push(input.parse()?);
+            if input.peek(Token![,]) && input.peek2(Token![if]) {
+                input.parse::<Token![,]>()?;
+                input.parse::<Token![if]>()?;
+                exprs.push(input.parse()?);
+            }
+        }
+        input.parse::<Token![=>]>()?;
+        exprs.push(Expr::parse_with_earlier_boundary_rule(input)?);
+        input.parse::<Option<Token![,]>>()?;
+    }
+    Ok(exprs)
+}
+
 /// The `return` keyword in `tokens`, if there is one and nothing there
-/// could give it a function of its own (`|`, `async`, `fn`).
+/// could give it a function of its own (`|`, `async`, `fn`) or make the
+/// tokens a generator's body (`yield`).
 fn bare_return(tokens: TokenStream) -> Option<Token![return]> {
     let mut found = None;
     let mut stack = vec![tokens];
@@ -337,7 +396,11 @@ fn bare_return(tokens: TokenStream) -> Option<Token![return]> {
             match tree {
                 TokenTree::Group(group) => stack.push(group.stream()),
                 TokenTree::Punct(punct) if punct.as_char() == '|' => return None,
-                TokenTree::Ident(ident) if ident == "async" || ident == "fn" => return None,
+                TokenTree::Ident(ident)
+                    if ident == "async" || ident == "fn" || ident == "yield" =>
+                {
+                    return None;
+                }
                 TokenTree::Ident(ident) if ident == "return" && found.is_none() => {
                     found = Some(Token![return](ident.span()));
                 }
@@ -382,6 +445,10 @@ impl VisitMut for Rewriter<'_> {
         match expr {
             // Their own `return`, `?`, `break` and `continue`.
             Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+            Expr::Yield(_) => {
+                self.yields = true;
+                visit_mut::visit_expr_mut(self, expr);
+            }
             Expr::Return(ret) => {
                 if let Some(value) = &mut ret.expr {
                     self.visit_expr_mut(value);
@@ -477,7 +544,9 @@ impl VisitMut for Rewriter<'_> {
                 self.visit_expr_mut(&mut nested);
                 *stmt = Stmt::Expr(nested, stmt_mac.semi_token);
             } else if let Some(error) = self.visit_macro_args(&mut stmt_mac.mac) {
-                *stmt = Stmt::Expr(Expr::Verbatim(error), stmt_mac.semi_token);
+                // In braces: a statement either way, as `first! { .. }`
+                // without a `;` before the next statement was.
+                *stmt = Stmt::Expr(Expr::Verbatim(quote!({ #error })), stmt_mac.semi_token);
             }
             return;
         }
