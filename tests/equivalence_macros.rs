@@ -245,4 +245,44 @@ equivalent! {
             doubled
         })
     } for [(4)];
+
+    fn return_in_a_stream_whose_yield_is_in_another_macro(n: u8) -> Vec<u8> {
+        async_with!(m() {
+            let numbers = async_stream::stream! {
+                for i in 0..4 {
+                    if i >= n { return; }
+                    tokio::select! { biased; v = async { i } => yield v, }
+                    passthrough!(yield i * 10);
+                }
+            };
+            numbers.collect::<Vec<u8>>().await
+        })
+    } for [(0), (2)];
+
+    fn return_in_futures_select_branches(n: u8) -> u8 {
+        async_with!(m() {
+            use futures::FutureExt;
+            let first = async { if n == 0 { return 9; } n }.fuse();
+            futures::pin_mut!(first);
+            futures::select_biased! {
+                v = first => (|| { if v > 5 { return 5; } v })(),
+                complete => 0,
+                default => { fn idle() -> u8 { return 1; } idle() }
+            }
+        })
+    } for [(0), (3), (7)];
+
+    fn break_and_continue_to_a_loop_in_the_body_from_select_arms(n: u8) -> u8 {
+        async_with!(m() {
+            let mut i = 0;
+            'outer: loop {
+                i += 1;
+                tokio::select! {
+                    biased;
+                    (a, b) = async { (i, n) } => { if a > b { break 'outer; } continue 'outer; }
+                }
+            }
+            i
+        })
+    } for [(0), (3)];
 }

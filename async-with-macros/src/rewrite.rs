@@ -254,9 +254,10 @@ impl<'a> Rewriter<'a> {
     /// have their own), this is the `return` to report instead, at the
     /// keyword, naming the way around it. Also found through macros and
     /// `async_with!` blocks nested in the arguments. Not reported: a
-    /// generator's body (a `yield` beside the `return`, `stream! { .. }`),
-    /// whose `return` ends the generator.
-    fn hidden_return(&self, mac: &Macro, name: &str) -> Option<Token![return]> {
+    /// generator's body (a `yield` beside the `return`, `stream! { .. }`,
+    /// also a `yield` in a macro there, `select! { .. => yield v }`), whose
+    /// `return` ends the generator.
+    fn hidden_return(&mut self, mac: &Macro, name: &str) -> Option<Token![return]> {
         if TOKEN_MACROS.contains(&name) || is_async_with(mac) {
             return None;
         }
@@ -283,9 +284,13 @@ impl<'a> Rewriter<'a> {
         } else {
             // Some other grammar: only a `return` with no closure, `async`
             // block, `fn` or `yield` around can be told.
+            self.yields |= mentions_yield(tokens.clone());
             return bare_return(tokens);
         }
         if probe.yields {
+            // Seen by the probe around this one too: these tokens may be
+            // that generator's (a `stream!` whose `yield` is in a `select!`).
+            self.yields = true;
             return None;
         }
         // Only a `return` is reported. rustc's own errors for the others
@@ -409,6 +414,15 @@ fn bare_return(tokens: TokenStream) -> Option<Token![return]> {
         }
     }
     found
+}
+
+/// Whether `tokens` hold a `yield` anywhere (a keyword: never a name).
+fn mentions_yield(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        TokenTree::Group(group) => mentions_yield(group.stream()),
+        TokenTree::Ident(ident) => ident == "yield",
+        _ => false,
+    })
 }
 
 /// Macros that only read their tokens (or a path, a literal) and never
