@@ -290,9 +290,9 @@ pub use async_with_core::{
 ///   own drops unread (`ignore!(return 1)`; `stringify!`, `quote!` and the
 ///   other standard token macros are known). Closures, `async`
 ///   blocks, nested `fn`s, `impl`s and `macro_rules!`, loops, labelled
-///   blocks and generator bodies (a `return` beside a `yield`, as in
-///   `async_stream::stream!`) in those tokens keep their own control flow,
-///   as inline (`tests/equivalence_macros.rs`).
+///   blocks, generator bodies (a `return` beside a `yield`, as in
+///   `async_stream::stream!`) and scopeguard's `defer!` in those tokens
+///   keep their own control flow, as inline (`tests/equivalence_macros.rs`).
 ///   (`tests/ui/return_inside_another_macro.rs`,
 ///   `tests/ui/return_in_another_macros_arms.rs`,
 ///   `tests/ui/return_through_nested_macros.rs`,

@@ -2,9 +2,10 @@
 //! `continue` or `?` that another macro's tokens keep to themselves (in a
 //! closure, an `async` block, a nested `fn` or `impl` or a `macro_rules!`
 //! the macro is given, in a loop or labelled block inside the body, in a
-//! generator's body, in `stringify!`) compiles and behaves as inline. The
-//! ones that would leave the body are compile errors at the keyword
-//! (tests/ui/*_another_macro*.rs, tests/ui/return_through_nested_macros.rs).
+//! generator's body, in `defer!`, in `stringify!`) compiles and behaves as
+//! inline. The ones that would leave the body are compile errors at the
+//! keyword (tests/ui/*_another_macro*.rs, tests/ui/return_through_*.rs,
+//! tests/ui/return_in_select_*.rs).
 
 mod support;
 
@@ -67,6 +68,24 @@ macro_rules! fields {
     ($($tokens:tt)*) => {
         ()
     };
+}
+
+/// scopeguard's `defer!`: the statements run in a closure of their own when
+/// the scope ends.
+macro_rules! defer {
+    ($($tokens:tt)*) => {
+        let _guard = Deferred(Some(|| { $($tokens)* }));
+    };
+}
+
+struct Deferred<F: FnOnce()>(Option<F>);
+
+impl<F: FnOnce()> Drop for Deferred<F> {
+    fn drop(&mut self) {
+        if let Some(deferred) = self.0.take() {
+            deferred();
+        }
+    }
 }
 
 equivalent! {
@@ -283,6 +302,16 @@ equivalent! {
                 }
             }
             i
+        })
+    } for [(0), (3)];
+
+    fn return_in_a_deferred_closure(n: u8) -> u8 {
+        async_with!(m() {
+            let seen = Cell::new(0u8);
+            {
+                defer! { if n == 0 { return; } seen.set(n); }
+            }
+            seen.get() + 1
         })
     } for [(0), (3)];
 }
