@@ -275,20 +275,35 @@ pub use async_with_core::{
 ///   macro's tokens (`tokio::select!`, `matches!`, your own) they are not,
 ///   since those tokens are opaque until that macro expands, after
 ///   `async_with!`: they would leave only the `async` block the body runs
-///   in. A `return` there is a compile error at the `return`: "`return`
-///   inside `passthrough!(..)` is not seen by `async_with!` ... compute the
-///   value first (`let value = passthrough!(..);`), then `return` in the
-///   body itself". A `?`, `break` or `continue` there gets rustc's error
-///   about the `async` block ("the `?` operator can only be used in an
-///   async block that returns `Result`", "`break` inside `async` block");
-///   the way around is the same: compute the value first, then leave in
-///   the body itself. One `return` that is fine inline is refused too: in
-///   a block given to a macro that runs it in a closure of its own (a
-///   hand-made `try` block); write the closure in the body instead.
-///   Closures, `async` blocks, loops and `stringify!` in those tokens keep
-///   their own control flow, as inline (`tests/equivalence_macros.rs`).
+///   in. A `return` there (also through macros or an `async_with!` nested
+///   in those tokens, and in `select!`-style arms) is a compile error at
+///   the `return`: "`return` inside `passthrough!(..)` is not seen by
+///   `async_with!` ... compute the value first (`let value =
+///   passthrough!(..);`), then `return` in the body itself". A `?`, `break`
+///   or `continue` there gets rustc's error about the `async` block ("the
+///   `?` operator can only be used in an async block that returns
+///   `Result`", "`break` inside `async` block"); the way around is the
+///   same: compute the value first, then leave in the body itself. Two
+///   `return`s that are fine inline are refused too: in a block given to a
+///   macro that runs it in a closure of its own (a hand-made `try` block;
+///   write the closure in the body instead), and in tokens a macro of your
+///   own drops unread (`ignore!(return 1)`; `stringify!`, `quote!` and the
+///   other standard token macros are known). Closures, `async`
+///   blocks, nested `fn`s, `impl`s and `macro_rules!`, loops, labelled
+///   blocks, generator bodies (a `return` beside a `yield`, as in
+///   `async_stream::stream!`) and scopeguard's `defer!` in those tokens
+///   keep their own control flow, as inline (`tests/equivalence_macros.rs`).
 ///   (`tests/ui/return_inside_another_macro.rs`,
-///   `tests/ui/return_in_another_macros_arms.rs`)
+///   `tests/ui/return_in_another_macros_arms.rs`,
+///   `tests/ui/return_through_nested_macros.rs`,
+///   `tests/ui/return_in_select_beside_an_async_branch.rs`)
+/// - **A macro that returns without `return` in its tokens** (anyhow's and
+///   eyre's `bail!` and `ensure!`): nothing in the body shows the way out,
+///   so it leaves only the `async` block, and rustc reports `error[E0308]:
+///   mismatched types ... found __AsyncWithFlow0<..>` with "return type
+///   inferred to be ... here" at the macro. Write the `return` in the body:
+///   `return Err(anyhow!(..))`, or `Err(anyhow!(..))?`.
+///   (`tests/ui/return_hidden_by_a_macros_expansion.rs`)
 /// - **A nested block under another name.** A nested block is recognised by
 ///   its name: it must be spelled `async_with!` (any path ending in
 ///   `async_with`) for its own `return`, `?`, `break` and `continue` to be

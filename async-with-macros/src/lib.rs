@@ -10,7 +10,8 @@
 //! 3. `names.rs`: every name the expansion introduces (a leaf).
 //! 4. `rewrite.rs`: the control-flow rewriter for `return`, `?`, `break`
 //!    and `continue` in the body; nested blocks are expanded through a
-//!    function it is handed, not by importing `expand`.
+//!    function it is handed, not by importing `expand`. `rewrite/hidden.rs`:
+//!    its check for a `return` in another macro's tokens.
 //! 5. `fallback.rs`: error recovery, when an invocation does not parse.
 //! 6. `expand.rs`: emission, one guarded block per manager; the one
 //!    "parse, else fall back" dispatch and the one recursion.

@@ -37,7 +37,7 @@
 //! flow and are not entered. Loops and labelled blocks inside the body keep
 //! the `break`/`continue` that target them.
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
@@ -46,6 +46,8 @@ use syn::{Expr, Ident, Lifetime, Macro, Stmt, Token};
 
 use crate::classify::type_is_anchored;
 use crate::names;
+
+mod hidden;
 
 /// How control leaves the body at one site.
 pub(crate) enum SiteKind {
@@ -110,6 +112,12 @@ pub(crate) struct Rewriter<'a> {
     /// The hints that type the values leaving through `return` and
     /// `break value`, one per target (see [`Target`]).
     pub(crate) hints: Vec<(Target, Ident)>,
+    /// The first `return` found in another macro's tokens (reported there;
+    /// read by [`Self::hidden_return`] when it probes a macro around them).
+    hidden: Option<Token![return]>,
+    /// Whether a `yield` was seen outside closures, `async` blocks and
+    /// items: the tokens are a generator's body (`stream! { .. }`).
+    yields: bool,
 }
 
 /// Where a value leaving the body goes: the function (`return`) or a loop
@@ -134,6 +142,8 @@ impl<'a> Rewriter<'a> {
             scopes: Vec::new(),
             sites: Vec::new(),
             hints: Vec::new(),
+            hidden: None,
+            yields: false,
         }
     }
 
@@ -207,11 +217,13 @@ impl<'a> Rewriter<'a> {
     /// Rewrites the arguments of the formatting and assertion macros, whose
     /// arguments are expressions evaluated inline. Any other macro's tokens
     /// are opaque: when they hold a way out of the body anyway, returns the
-    /// compile error that replaces the macro (see [`Self::hidden_site`]).
+    /// compile error that replaces the macro (see [`Self::hidden_return`]).
     fn visit_macro_args(&mut self, mac: &mut Macro) -> Option<TokenStream> {
         let name = mac.path.segments.last()?.ident.to_string();
         if !EXPR_MACROS.contains(&name.as_str()) {
-            return self.hidden_site(mac, &name);
+            let keyword = self.hidden_return(mac, &name)?;
+            self.hidden.get_or_insert(keyword);
+            return Some(hidden::hidden_return_error(keyword, &name));
         }
         let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
         if let Ok(mut args) = parser.parse2(mac.tokens.clone()) {
@@ -234,50 +246,6 @@ impl<'a> Rewriter<'a> {
             }
         }
         None
-    }
-
-    /// A `return` in another macro's arguments (`passthrough!(return 5)`)
-    /// would leave the body's `async` block, not the body: rustc then
-    /// reports a type mismatch with the expansion's flow enum. When the
-    /// arguments read as expressions or statements with a `return` outside
-    /// closures and `async` blocks (which have their own), this is the
-    /// error to report instead, at the `return`, naming the way around it.
-    fn hidden_site(&self, mac: &Macro, name: &str) -> Option<TokenStream> {
-        if TOKEN_MACROS.contains(&name) || is_async_with(mac) {
-            return None;
-        }
-        let flow = names::ident("__AsyncWithHidden");
-        let nested = |tokens: TokenStream| tokens;
-        let mut probe = Rewriter {
-            krate: self.krate,
-            flow: &flow,
-            nested: &nested,
-            scopes: self.scopes.clone(),
-            sites: Vec::new(),
-            hints: Vec::new(),
-        };
-        let tokens = mac.tokens.clone();
-        if let Ok(mut exprs) =
-            Punctuated::<Expr, Token![,]>::parse_terminated.parse2(tokens.clone())
-        {
-            exprs.iter_mut().for_each(|expr| probe.visit_expr_mut(expr));
-        } else if let Ok(mut stmts) = syn::Block::parse_within.parse2(tokens.clone()) {
-            stmts.iter_mut().for_each(|stmt| probe.visit_stmt_mut(stmt));
-        } else {
-            // Arms, `key = value` pairs (`tokio::select!`): only a `return`
-            // with no closure, `async` block or `fn` around can be told.
-            return Some(hidden_return_error(bare_return(tokens)?, name));
-        }
-        // Only a `return` is reported. rustc's own errors for the others
-        // name the `async` block (a `?` "in an async block", "`break`
-        // inside `async` block"), and they are right where a macro wraps
-        // its argument in a closure (a `try` block of its own) or a loop
-        // (a `retry!`), which this cannot tell from here.
-        let keyword = probe.sites.iter().find_map(|site| match site.kind {
-            SiteKind::Return { keyword } => Some(keyword),
-            _ => None,
-        })?;
-        Some(hidden_return_error(keyword, name))
     }
 
     /// Expands a nested `async_with!` here, so that its own exits (a
@@ -317,59 +285,6 @@ const EXPR_MACROS: &[&str] = &[
     "writeln",
 ];
 
-/// The compile error for a `return` in `name!`'s arguments, at the keyword.
-fn hidden_return_error(keyword: Token![return], name: &str) -> TokenStream {
-    let message = format!(
-        "`return` inside `{name}!(..)` is not seen by `async_with!`, which cannot look into \
-         another macro's tokens: it would leave only the `async` block the body runs in; \
-         compute the value first (`let value = {name}!(..);`), then `return` in the body itself"
-    );
-    quote_spanned!(keyword.span=> ::core::compile_error!(#message))
-}
-
-/// The `return` keyword in `tokens`, if there is one and nothing there
-/// could give it a function of its own (`|`, `async`, `fn`).
-fn bare_return(tokens: TokenStream) -> Option<Token![return]> {
-    let mut found = None;
-    let mut stack = vec![tokens];
-    while let Some(tokens) = stack.pop() {
-        for tree in tokens {
-            match tree {
-                TokenTree::Group(group) => stack.push(group.stream()),
-                TokenTree::Punct(punct) if punct.as_char() == '|' => return None,
-                TokenTree::Ident(ident) if ident == "async" || ident == "fn" => return None,
-                TokenTree::Ident(ident) if ident == "return" && found.is_none() => {
-                    found = Some(Token![return](ident.span()));
-                }
-                _ => {}
-            }
-        }
-    }
-    found
-}
-
-/// Macros that only read their tokens (or a path, a literal) and never
-/// run them where they are written: a `return` in them is not a way out.
-const TOKEN_MACROS: &[&str] = &[
-    "cfg",
-    "column",
-    "compile_error",
-    "concat",
-    "env",
-    "file",
-    "include",
-    "include_bytes",
-    "include_str",
-    "line",
-    "module_path",
-    "option_env",
-    "parse_quote",
-    "parse_quote_spanned",
-    "quote",
-    "quote_spanned",
-    "stringify",
-];
-
 fn is_async_with(mac: &Macro) -> bool {
     mac.path
         .segments
@@ -382,6 +297,10 @@ impl VisitMut for Rewriter<'_> {
         match expr {
             // Their own `return`, `?`, `break` and `continue`.
             Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+            Expr::Yield(_) => {
+                self.yields = true;
+                visit_mut::visit_expr_mut(self, expr);
+            }
             Expr::Return(ret) => {
                 if let Some(value) = &mut ret.expr {
                     self.visit_expr_mut(value);
@@ -477,7 +396,9 @@ impl VisitMut for Rewriter<'_> {
                 self.visit_expr_mut(&mut nested);
                 *stmt = Stmt::Expr(nested, stmt_mac.semi_token);
             } else if let Some(error) = self.visit_macro_args(&mut stmt_mac.mac) {
-                *stmt = Stmt::Expr(Expr::Verbatim(error), stmt_mac.semi_token);
+                // In braces: a statement either way, as `first! { .. }`
+                // without a `;` before the next statement was.
+                *stmt = Stmt::Expr(Expr::Verbatim(quote!({ #error })), stmt_mac.semi_token);
             }
             return;
         }
