@@ -286,7 +286,7 @@ pub use async_with_core::{
 ///   a block given to a macro that runs it in a closure of its own (a
 ///   hand-made `try` block); write the closure in the body instead.
 ///   Closures, `async` blocks, loops and `stringify!` in those tokens keep
-///   their own control flow, as inline (`tests/equivalence_macros.rs`).
+///   their own control flow, as inline (`tests/macro_behaviour/equivalence_macros.rs`).
 ///   (`tests/ui/return_inside_another_macro.rs`,
 ///   `tests/ui/return_in_another_macros_arms.rs`)
 /// - **A nested block under another name.** A nested block is recognised by
