@@ -292,7 +292,7 @@ pub use async_with_core::{
 ///   blocks, nested `fn`s, `impl`s and `macro_rules!`, loops, labelled
 ///   blocks, generator bodies (a `return` beside a `yield`, as in
 ///   `async_stream::stream!`) and scopeguard's `defer!` in those tokens
-///   keep their own control flow, as inline (`tests/equivalence_macros.rs`).
+///   keep their own control flow, as inline (`tests/macro_behaviour/equivalence_macros.rs`).
 ///   (`tests/ui/return_inside_another_macro.rs`,
 ///   `tests/ui/return_in_another_macros_arms.rs`,
 ///   `tests/ui/return_through_nested_macros.rs`,

@@ -16,13 +16,22 @@ mkdir -p "$CI_CACHE"
 # The MSRV declared in the workspace.
 ci_msrv() { sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -n1; }
 
-# The test targets of the facade (tests/*.rs) as --test flags, less the
-# ones named: e.g. `ci_facade_tests compiletest` leaves out the UI tests,
-# which compare the compiler's own messages with the blessed .stderr files.
+# The test targets of the facade as --test flags, less the ones named: the
+# stand-alone files (tests/*.rs) and the grouped test crates
+# (tests/GROUP/main.rs, one module per concern), as cargo discovers them.
+# tests/kernel, tests/reexporter and tests/ui are not test targets of the
+# facade. E.g. `ci_facade_tests compiletest` leaves out the UI tests, which
+# compare the compiler's own messages with the blessed .stderr files.
 ci_facade_tests() {
     local f name skip keep
-    for f in tests/*.rs; do
-        name=$(basename "$f" .rs); keep=1
+    for f in tests/*.rs tests/*/main.rs; do
+        [ -e "$f" ] || continue
+        case "$f" in
+            */main.rs) name=$(basename "$(dirname "$f")") ;;
+            *) name=$(basename "$f" .rs) ;;
+        esac
+        case "$name" in kernel | reexporter | ui) continue ;; esac
+        keep=1
         for skip in "$@"; do [ "$name" = "$skip" ] && keep=0; done
         [ "$keep" = 1 ] && printf -- '--test\n%s\n' "$name"
     done

@@ -18,7 +18,7 @@
 #  4. builds examples/embassy-pico for thumbv6m-none-eabi.
 #
 # The host side (Spotlight on Tokio, smol, futures and Embassy's executor)
-# is tests/executors.rs, run by `cargo test --workspace`.
+# is tests/led/executors.rs, run by `cargo test --workspace`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD

@@ -1,5 +1,5 @@
 //! Functions whose futures are measured by `examples/future_size.rs` and
-//! bounded by `tests/future_size.rs`: the same body inside 1, 3 and 8
+//! bounded by `tests/macro_behaviour/future_size.rs`: the same body inside 1, 3 and 8
 //! managers, through `async_with!`, the hand-written correct sequence and the
 //! raw floor.
 #![allow(dead_code, unreachable_pub)]

@@ -1,4 +1,4 @@
-//! The executors the Spotlight suite runs on (tests/executors.rs), each with
+//! The executors the Spotlight suite runs on (tests/led/executors.rs), each with
 //! the `DelayNs` its world offers. Adding an executor is one `Runner` impl.
 #![allow(dead_code, unreachable_pub)]
 

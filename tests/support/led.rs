@@ -1,5 +1,5 @@
 //! LED test set-up shared by the sysfs test files: the files they read and
-//! one lit block. Included with `#[path = "support/led.rs"] mod led;`.
+//! one lit block. Reached as `crate::support::led`.
 #![allow(dead_code, unreachable_pub)]
 
 use async_with::led::LedError;

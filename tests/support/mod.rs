@@ -1,8 +1,19 @@
-//! A recording test manager: logs `enter`, `exit` and `cancel` events so
-//! tests can assert the exact sequence.
+//! The shared test set-up, declared once per test binary: by each group's
+//! `main.rs` (`#[path = "../support/mod.rs"] mod support;`) and by the
+//! stand-alone files in `tests/` (`mod support;`); test modules reach it as
+//! `crate::support`.
+//!
+//! Here: a recording test manager that logs `enter`, `exit` and `cancel`
+//! events so tests can assert the exact sequence. Beside it: `equivalence`
+//! (the compile-equivalence harness), `led` (the sysfs files and one lit
+//! block), `executors` and `spotlight_suite` (the Spotlight suite per
+//! executor), `seeded` (reproducible randomness for the load tests).
 #![allow(dead_code, unreachable_pub)]
 
 pub mod equivalence;
+pub mod executors;
+pub mod led;
+pub mod spotlight_suite;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};

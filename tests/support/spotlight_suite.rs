@@ -1,9 +1,9 @@
 //! One Spotlight behaviour suite, written once and instantiated per executor
-//! by `spotlight_suite!(Runner)` (tests/executors.rs): lit only after the
+//! by `spotlight_suite!(Runner)` (tests/led/executors.rs): lit only after the
 //! settle, lit for the whole body, off after it, off on `?`, off when the
 //! block is cancelled (a `select` against the executor's own timer) or its
 //! body panics.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports, unused_macros)]
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -75,8 +75,8 @@ macro_rules! spotlight_suite {
         use futures::FutureExt;
         use futures::future::{Either, select};
 
-        use crate::executors::Runner;
-        use crate::suite::{CLOCK_SLACK, SETTLE, StampedPin};
+        use crate::support::executors::Runner;
+        use crate::support::spotlight_suite::{CLOCK_SLACK, SETTLE, StampedPin};
 
         type R = $runner;
 
@@ -228,3 +228,4 @@ macro_rules! spotlight_suite {
         }
     };
 }
+pub(crate) use spotlight_suite;

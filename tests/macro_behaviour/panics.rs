@@ -1,0 +1,142 @@
+//! Panics: a panic in the body is told to `exit`, then resumes; a panic in
+//! `enter` or `exit` propagates unchanged.
+
+use crate::support;
+
+use std::panic::AssertUnwindSafe;
+
+use async_with::async_with;
+use futures::FutureExt as _;
+use support::{Log, on_both_runtimes};
+
+#[test]
+fn panic_in_the_body_is_told_to_exit_then_resumes() {
+    on_both_runtimes(|log| async move {
+        let caught = AssertUnwindSafe(async {
+            async_with!(log.manager("a") {
+                log.push("body");
+                if !log.events().is_empty() {
+                    panic!("body broke");
+                }
+            });
+            log.push("after block");
+        })
+        .catch_unwind()
+        .await;
+        let payload = caught.expect_err("the panic resumes after exit");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"body broke"));
+        assert_eq!(
+            log.events(),
+            ["enter a", "body", "exit a panicked(body broke)", "exited a"]
+        );
+    });
+}
+
+#[test]
+fn panic_with_a_formatted_message_is_told_to_exit() {
+    on_both_runtimes(|log| async move {
+        let code = 7;
+        let caught = AssertUnwindSafe(async {
+            async_with!(log.manager("a") {
+                if code == 7 {
+                    panic!("code {code}");
+                }
+            });
+        })
+        .catch_unwind()
+        .await;
+        assert!(caught.is_err());
+        assert_eq!(log.events()[1], "exit a panicked(code 7)");
+    });
+}
+
+#[test]
+fn panic_in_enter_propagates_without_exit_or_cancel() {
+    on_both_runtimes(|log| async move {
+        let caught = AssertUnwindSafe(async {
+            async_with!(log.manager("a").panicking_enter() {
+                log.push("body");
+            });
+        })
+        .catch_unwind()
+        .await;
+        let payload = caught.expect_err("enter's panic propagates");
+        assert_eq!(
+            payload.downcast_ref::<String>().map(String::as_str),
+            Some("enter of a panicked")
+        );
+        assert_eq!(log.events(), Vec::<String>::new());
+    });
+}
+
+#[test]
+fn panic_in_exit_propagates_and_the_cancel_hook_runs_since_exit_did_not_complete() {
+    on_both_runtimes(|log| async move {
+        let caught = AssertUnwindSafe(async {
+            async_with!(log.manager("a").panicking_exit() {
+                log.push("body");
+            });
+        })
+        .catch_unwind()
+        .await;
+        let payload = caught.expect_err("exit's panic propagates");
+        assert_eq!(
+            payload.downcast_ref::<String>().map(String::as_str),
+            Some("exit of a panicked")
+        );
+        assert_eq!(
+            log.events(),
+            ["enter a", "body", "exit a completed", "cancel a"]
+        );
+    });
+}
+
+#[test]
+fn panic_in_an_inner_block_exits_both_managers_innermost_first() {
+    on_both_runtimes(|log| async move {
+        let caught = AssertUnwindSafe(async {
+            async_with!(log.manager("outer") {
+                async_with!(log.manager("inner") {
+                    if log.events().len() == 2 {
+                        panic!("deep");
+                    }
+                });
+            });
+        })
+        .catch_unwind()
+        .await;
+        assert!(caught.is_err());
+        assert_eq!(
+            log.events(),
+            [
+                "enter outer",
+                "enter inner",
+                "exit inner panicked(deep)",
+                "exited inner",
+                "exit outer panicked(deep)",
+                "exited outer",
+            ]
+        );
+    });
+}
+
+#[test]
+fn exit_error_while_panicking_is_reported_and_the_panic_still_resumes() {
+    on_both_runtimes(|log: Log| async move {
+        async fn run(log: &Log) -> Result<(), support::ManagerError> {
+            async_with!(log.fallible("a").failing_exit()? {
+                if log.events().len() == 1 {
+                    panic!("body broke");
+                }
+            });
+            Ok(())
+        }
+        let caught = AssertUnwindSafe(run(&log)).catch_unwind().await;
+        let payload = caught.expect_err("the body's panic wins over exit's error");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"body broke"));
+        assert_eq!(
+            log.events(),
+            ["enter a", "exit a panicked(body broke)", "exited a"]
+        );
+    });
+}
