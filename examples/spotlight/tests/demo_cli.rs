@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
-use support::{Running, Tree, VALUE, events, run, spotlight, text};
+use support::{Running, Tree, VALUE, events, run, slow_lit_run, spotlight, text};
 
 #[test]
 fn the_default_run_prints_a_timeline_that_ends_with_the_light_off() {
@@ -201,15 +201,7 @@ fn a_capture_command_that_does_not_exist_exits_127_with_the_light_off() {
 #[test]
 fn sigint_mid_run_turns_the_light_off_and_exits_130() {
     let tree = Tree::new().exported_line("0\n");
-    let mut running = Running::start(&[
-        "--json",
-        "--sysfs-root",
-        tree.root(),
-        "--captures",
-        "1000",
-        "--interval",
-        "10s",
-    ]);
+    let mut running = slow_lit_run(&tree);
     let frame = running.until("capture");
     assert_eq!(frame["level"], "value 1");
     assert_eq!(tree.read(VALUE), "1\n");

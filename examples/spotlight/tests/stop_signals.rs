@@ -4,22 +4,14 @@
 
 mod support;
 
-use support::{Running, Tree, VALUE};
+use support::{Running, Tree, VALUE, slow_lit_run};
 
 /// Starts a lit run of slow frames, waits for the first, sends `signal`,
 /// and checks the light went off in the block (not at exit), the exit
 /// status and the timeline's word for it.
 fn stopped_by(signal: &str, code: i32) {
     let tree = Tree::new().exported_line("0\n");
-    let mut running = Running::start(&[
-        "--json",
-        "--sysfs-root",
-        tree.root(),
-        "--captures",
-        "1000",
-        "--interval",
-        "10s",
-    ]);
+    let mut running = slow_lit_run(&tree);
     let frame = running.until("capture");
     assert_eq!(frame["level"], "value 1");
     running.signal(signal);

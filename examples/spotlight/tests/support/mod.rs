@@ -149,6 +149,20 @@ impl Running {
     }
 }
 
+/// A run on `tree`'s exported GPIO 588 whose frames are 10 s apart: lit
+/// until something stops it.
+pub fn slow_lit_run(tree: &Tree) -> Running {
+    Running::start(&[
+        "--json",
+        "--sysfs-root",
+        tree.root(),
+        "--captures",
+        "1000",
+        "--interval",
+        "10s",
+    ])
+}
+
 pub fn events(output: &Output) -> Vec<Value> {
     text(&output.stdout)
         .lines()
