@@ -16,6 +16,13 @@ mkdir -p "$CI_CACHE"
 # The MSRV declared in the workspace.
 ci_msrv() { sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -n1; }
 
+# The target dir and flags of every build with Debian's rustc of the MSRV
+# (the msrv and arm stages): one dir, so the host side (proc macros, build
+# scripts, host test binaries) is built once; the same flags, or cargo
+# would rebuild it. Warnings are errors: some are only that compiler's (an
+# `Infallible` error's `?` in the expansion was one).
+ci_msrv_build_env() { export CARGO_TARGET_DIR=$PWD/target/msrv RUSTFLAGS="-D warnings"; }
+
 # The test targets of the facade as --test flags, less the ones named: the
 # stand-alone files (tests/*.rs) and the grouped test crates
 # (tests/GROUP/main.rs, one module per concern), as cargo discovers them.

@@ -16,9 +16,8 @@ ci_apt_sources
 ci_apt_install file gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross \
     libc6-dev-armhf-cross qemu-user-static
 ci_debian_rust "$(ci_msrv)" arm64 armhf
-# The MSRV stage's target dir and flags: the host side (proc macros,
-# build scripts, the process tests' host binary) is built once for both.
-export CARGO_TARGET_DIR=$PWD/target/msrv RUSTFLAGS="-D warnings"
+# The MSRV stage's target dir and flags (host side built once for both).
+ci_msrv_build_env
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 export CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64-static -L /usr/aarch64-linux-gnu"

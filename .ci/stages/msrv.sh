@@ -13,10 +13,7 @@ ci_apt_sources
 ci_debian_rust "$msrv"
 rustc --version | grep -q "^rustc $msrv\." ||
     { echo "msrv: expected rustc $msrv, got $(rustc --version)" >&2; exit 1; }
-export CARGO_TARGET_DIR=$PWD/target/msrv
-# Warnings are errors here too: some are only 1.85's (an `Infallible`
-# error's `?` in the expansion was one).
-export RUSTFLAGS="-D warnings"
+ci_msrv_build_env
 
 echo "msrv: building async-with-macros, async-with-core, async-with and spotlight with rustc $msrv"
 cargo build --locked -p async-with-macros -p async-with-core -p async-with -p spotlight --all-features
