@@ -124,6 +124,29 @@ best() { # crate -> best wall time in seconds of a from-clean build of it
 macro_time=$(best gen-macro)
 hand_time=$(best gen-hand)
 
+# Instructions executed by rustc for one from-clean build of the crate
+# (valgrind's cachegrind, without cache simulation, through RUSTC_WRAPPER so
+# only the generated crate's rustc runs under it): the figure that holds on
+# a busy machine. INSTRUCTIONS=0 skips it (it takes a few minutes).
+cat >"$work/count-rustc" <<'EOF2'
+#!/bin/sh
+case " $* " in
+*" --crate-name gen_"*) exec valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+    --log-file="$COUNT_LOG" "$@" ;;
+*) exec "$@" ;;
+esac
+EOF2
+chmod +x "$work/count-rustc"
+instructions() { # crate -> instructions rustc executed building it from clean
+    cargo clean -q -p "$1" --target-dir target-count
+    COUNT_LOG="$work/count-$1.log" RUSTC_WRAPPER="$work/count-rustc" cargo build -q -p "$1" --target-dir target-count
+    sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' "$work/count-$1.log" | tr -d , | head -n1
+}
+if [[ ${INSTRUCTIONS:-1} != 0 ]] && command -v valgrind >/dev/null; then
+    macro_instr=$(instructions gen-macro)
+    hand_instr=$(instructions gen-hand)
+fi
+
 # The proc macro's own time: `expand_crate` covers all macro expansion.
 passes() {
     cargo +nightly clean -q -p "$1" --target-dir target-nightly
@@ -143,6 +166,11 @@ echo "uses: $uses, best of $runs from-clean debug builds ($(nproc) cores, $(date
 printf '%-34s %10s %10s %8s\n' "" async_with! by_hand ratio
 printf '%-34s %9ss %9ss %8.2f\n' "cargo build -p (wall)" "$macro_time" "$hand_time" \
     "$(awk -v a="$macro_time" -v b="$hand_time" 'BEGIN { print a / b }')"
+if [[ -n ${macro_instr:-} ]]; then
+    printf '%-34s %9.3fG %9.3fG %8.2f\n' "rustc instructions (cachegrind)" \
+        "$(awk -v a="$macro_instr" 'BEGIN { print a / 1e9 }')" "$(awk -v b="$hand_instr" 'BEGIN { print b / 1e9 }')" \
+        "$(awk -v a="$macro_instr" -v b="$hand_instr" 'BEGIN { print a / b }')"
+fi
 printf '%-34s %9ss %9ss %8.2f\n' "rustc total (nightly -Ztime-passes)" "$macro_total" "$hand_total" \
     "$(awk -v a="$macro_total" -v b="$hand_total" 'BEGIN { print a / b }')"
 printf '%-34s %9ss %9ss\n' "expand_crate (all macro expansion)" "$macro_expand" "$hand_expand"
