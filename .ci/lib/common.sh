@@ -16,12 +16,17 @@ mkdir -p "$CI_CACHE"
 # The MSRV declared in the workspace.
 ci_msrv() { sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -n1; }
 
-# The target dir and flags of every build with Debian's rustc of the MSRV
-# (the msrv and arm stages): one dir, so the host side (proc macros, build
-# scripts, host test binaries) is built once; the same flags, or cargo
-# would rebuild it. Warnings are errors: some are only that compiler's (an
-# `Infallible` error's `?` in the expansion was one).
-ci_msrv_build_env() { export CARGO_TARGET_DIR=$PWD/target/msrv RUSTFLAGS="-D warnings"; }
+# The target dir, flags and packages of every build with Debian's rustc of
+# the MSRV (the msrv and arm stages): one dir, so the host side (proc
+# macros, build scripts, host test binaries) is built once; the same flags
+# and the same set of packages (cargo unifies features over the packages it
+# builds), or cargo would rebuild Tokio and everything above it. Warnings
+# are errors: some are only that compiler's (an `Infallible` error's `?` in
+# the expansion was one).
+ci_msrv_build_env() {
+    export CARGO_TARGET_DIR=$PWD/target/msrv RUSTFLAGS="-D warnings"
+    msrv_packages=(-p async-with-macros -p async-with-core -p async-with -p spotlight)
+}
 
 # The test targets of the facade as --test flags, less the ones named: the
 # stand-alone files (tests/*.rs) and the grouped test crates
@@ -41,5 +46,15 @@ ci_facade_tests() {
         keep=1
         for skip in "$@"; do [ "$name" = "$skip" ] && keep=0; done
         [ "$keep" = 1 ] && printf -- '--test\n%s\n' "$name"
+    done
+}
+
+# The integration tests of the package in DIR (DIR/tests/*.rs) as --test
+# flags, e.g. `ci_package_tests examples/spotlight`.
+ci_package_tests() {
+    local f
+    for f in "$1"/tests/*.rs; do
+        [ -e "$f" ] || continue
+        printf -- '--test\n%s\n' "$(basename "$f" .rs)"
     done
 }

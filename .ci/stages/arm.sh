@@ -23,8 +23,11 @@ export CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64-static -L /usr/aarch64-linux-gnu"
 export CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_RUNNER="qemu-arm-static -L /usr/arm-linux-gnueabihf"
 
-# The host build of the process tests, run once per ARM build below.
-cargo test --locked -p spotlight --tests --no-run
+# The host build of the process tests, run once per ARM build below: the
+# MSRV stage's packages, so nothing is rebuilt (the tool they drive is the
+# ARM build, through SPOTLIGHT_EXE).
+mapfile -t process_tests < <(ci_package_tests examples/spotlight)
+cargo test --locked "${msrv_packages[@]}" "${process_tests[@]}" --no-run
 
 for spec in aarch64-unknown-linux-gnu:qemu-aarch64-static:aarch64-linux-gnu:aarch64 \
             armv7-unknown-linux-gnueabihf:qemu-arm-static:arm-linux-gnueabihf:"ARM, EABI5"; do
@@ -45,8 +48,7 @@ for spec in aarch64-unknown-linux-gnu:qemu-aarch64-static:aarch64-linux-gnu:aarc
     # qemu-user turns into a plain fork, so the child itself exits 127 and the
     # tool says "ended with exit status 127" instead of "could not run". That
     # one test is checked here instead, on what does not depend on it.
-    SPOTLIGHT_EXE=$wrapper cargo test --locked -p spotlight --test demo_cli --test stop_signals \
-        --test capture_group --test closed_output --test bad_input -- \
+    SPOTLIGHT_EXE=$wrapper cargo test --locked "${msrv_packages[@]}" "${process_tests[@]}" -- \
         --skip a_capture_command_that_does_not_exist_exits_127_with_the_light_off
     # GPIO 588 (BCM 17 on the simulated Pi 5) exported beforehand, so its
     # value file stays readable after the run (the tool unexports only what
@@ -73,5 +75,4 @@ done
 
 echo "arm: the library's tests for aarch64 under qemu-aarch64 (all but the UI tests)"
 mapfile -t facade_tests < <(ci_facade_tests compiletest)
-cargo test --locked --target aarch64-unknown-linux-gnu -p async-with --lib "${facade_tests[@]}"
-cargo test --locked --target aarch64-unknown-linux-gnu -p async-with-core --lib --tests
+cargo test --locked --target aarch64-unknown-linux-gnu -p async-with -p async-with-core --lib "${facade_tests[@]}"
