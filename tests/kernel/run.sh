@@ -119,12 +119,13 @@ t_build=$SECONDS
 out="$target_dir/kernel-tier/$target"
 mkdir -p "$out"
 # Debug info stripped: it would triple the initramfs the guest unpacks.
-for spec in async-with-kernel-tests:async-with-kernel-tests spotlight:spotlight; do
-    IFS=: read -r package binary <<< "$spec"
-    (cd "$repo" && cargo rustc -q -p "$package" --bin "$binary" --target "$target" -- \
+# (Package and binary have the same name.)  Copied under a name of this
+# process, then renamed: cells booting at once each see a whole binary.
+for binary in async-with-kernel-tests spotlight; do
+    (cd "$repo" && cargo rustc -q -p "$binary" --bin "$binary" --target "$target" -- \
         -C target-feature=+crt-static -C strip=debuginfo) ||
-        fail "cargo build of $package ($binary) for $target failed"
-    cp "$target_dir/$target/debug/$binary" "$out/$binary.tmp" && mv "$out/$binary.tmp" "$out/$binary"
+        fail "cargo build of $binary for $target failed"
+    cp "$target_dir/$target/debug/$binary" "$out/$binary.$$" && mv "$out/$binary.$$" "$out/$binary"
     # The initramfs has no libc: a dynamic binary would only fail inside the VM.
     ! readelf -l "$out/$binary" | grep -q 'program interpreter' ||
         fail "$out/$binary is dynamically linked; it must be static (+crt-static)"
