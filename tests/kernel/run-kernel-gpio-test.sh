@@ -249,13 +249,14 @@ if [ -z "$KVER" ]; then
 fi
 mkdir -p "$WORK_DIR"
 WORK_DIR=$(cd "$WORK_DIR" && pwd)
-# Every apt call reads the package lists through one binary cache in the
-# work dir.  Debian's container images switch apt's own off
-# (Dir::Cache::pkgcache "" in /etc/apt/apt.conf.d/docker-clean), and then
-# each apt-cache or apt-get parses all the lists again: ~5 s of CPU a call
-# with trixie and three architectures added, 20-45 s a cell.  apt checks
-# the cache against the lists itself and rebuilds it when they change.
-APT_CACHE_OPTS=(-o "Dir::Cache::pkgcache=$WORK_DIR/apt-pkgcache.bin")
+# Every apt call reads the package lists through one binary cache.
+# Debian's container images switch apt's own off (Dir::Cache::pkgcache ""
+# in /etc/apt/apt.conf.d/docker-clean), and then each apt-cache or apt-get
+# parses all the lists again: ~5 s of CPU a call with trixie and three
+# architectures added, 20-45 s a cell.  apt checks the cache against the
+# lists itself and rebuilds it when they change.  In the temp dir, not the
+# work dir: 120 MB that would be stale by the next apt-get update anyway.
+APT_CACHE_OPTS=(-o "Dir::Cache::pkgcache=${TMPDIR:-/tmp}/async-with-apt-pkgcache.$(id -u).bin")
 apt_cache() { apt-cache "${APT_CACHE_OPTS[@]}" "$@"; }
 apt_get() { apt-get "${APT_CACHE_OPTS[@]}" "$@"; }
 # A fresh machine may have empty apt lists: then apt-cache knows no kernel and
