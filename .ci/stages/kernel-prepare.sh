@@ -2,9 +2,12 @@
 # Fetches and builds, into the shared cache, what each cell of the kernel
 # matrix needs before it can boot: the Debian kernel, the simulator modules
 # built for it (bookworm's gcc-12, or gcc-14 in a trixie chroot made with
-# debootstrap), the arm64 busybox and toolchain. Mostly downloads: .ci/run
+# mmdebstrap), the arm64 busybox and toolchain. Mostly downloads: .ci/run
 # starts it in the background after the apt stage, beside the cargo stages,
-# and waits for it before the first kernel cell.
+# and waits for it before the first kernel cell. Cells of one kernel
+# version share its driver sources (x86_64 and aarch64 6.12), and every
+# apt call reads one binary cache of the package lists (see
+# run-kernel-gpio-test.sh), so the order of the cells does not matter.
 #
 # usage: .ci/stages/kernel-prepare.sh "x86_64 6.1" "aarch64 6.12" ...
 set -euo pipefail

@@ -16,6 +16,8 @@
 #        KEEP_RUN=1 tests/kernel/run.sh       (keep initramfs + console.log)
 #        tests/kernel/run.sh --kernel 7.3 --prepare  (fetch and build into the
 #                                             cache only: kernel, modules)
+#        tests/kernel/run.sh --arch aarch64 --build  (build the guest binaries
+#                                             for the arch only, no boot)
 #
 # As root it installs what it needs (apt packages via --install-deps); as
 # another user it stops and names the missing packages.  The kernel and the
@@ -35,12 +37,13 @@ EXPECTED_CHECKS=80
 # kernel of 6.17 or later must have that interface.
 PERCHIP_CHECKS=6
 
-arch=x86_64 kernel=""
+arch=x86_64 kernel="" mode=run
 runner_args=()
 while [ $# -gt 0 ]; do
     case $1 in
         --arch) arch=$2; shift 2 ;;
         --kernel) kernel=$2; shift 2 ;;
+        --build) mode=build; shift ;;
         *) runner_args+=("$1"); shift ;;
     esac
 done
@@ -88,26 +91,49 @@ for arg in ${runner_args[@]+"${runner_args[@]}"}; do
 done
 # Rustup cannot download targets on CI's machines: when the toolchain has
 # no standard library for the guest, use Debian's rustc of the MSRV with
-# libstd-rust-web-dev for that architecture (.ci/lib/debian-rust.sh).
+# libstd-rust-web-dev for that architecture (.ci/lib/debian-rust.sh), in
+# the MSRV stages' target dir with their flags (ci_msrv_build_env): the arm
+# stage has built the same crates for aarch64 with that compiler there, so
+# only what differs is compiled again.
+target_dir=${CARGO_TARGET_DIR:-$repo/target}
 if [ ! -d "$(rustc --print target-libdir --target "$target" 2>/dev/null)" ]; then
     # shellcheck source=../../.ci/lib/common.sh
     . "$repo/.ci/lib/common.sh"
     ci_apt_sources >&2
     ci_debian_rust "$(ci_msrv)" "${arch/aarch64/arm64}" >&2
+    ci_msrv_build_env
+    target_dir=$CARGO_TARGET_DIR
     cd "$repo"
 fi
 
 # glibc with +crt-static rather than musl: the musl target would need a
-# rustup download, and CI reaches only package registries.  --target keeps
-# RUSTFLAGS off build scripts and proc macros.
+# rustup download, and CI reaches only package registries.  The static link
+# and the stripping are flags of the two binaries' own final link (`cargo
+# rustc -- FLAGS`), not RUSTFLAGS: the crates they depend on are then the
+# same as in an ordinary build for $target (shared with the arm stage for
+# aarch64), and the standard library, prebuilt without crt-static, shows
+# that such rlibs link statically.  The binaries are copied out at once: a
+# later ordinary build relinks them in place, dynamically.
 echo "== kernel tier ($cell): building the static guest binary and the spotlight tool for $target" >&2
+t_build=$SECONDS
+out="$target_dir/kernel-tier/$target"
+mkdir -p "$out"
 # Debug info stripped: it would triple the initramfs the guest unpacks.
-flags="${RUSTFLAGS:-} -C target-feature=+crt-static -C strip=debuginfo"
-(cd "$repo" && RUSTFLAGS=$flags cargo build -q -p async-with-kernel-tests --target "$target" &&
-    RUSTFLAGS=$flags cargo build -q -p spotlight --target "$target") ||
-    fail "cargo build of tests/kernel/guest or examples/spotlight failed"
-bin="$repo/target/$target/debug/async-with-kernel-tests"
-demo="$repo/target/$target/debug/spotlight"
+# (Package and binary have the same name.)  Copied under a name of this
+# process, then renamed: cells booting at once each see a whole binary.
+for binary in async-with-kernel-tests spotlight; do
+    (cd "$repo" && cargo rustc -q -p "$binary" --bin "$binary" --target "$target" -- \
+        -C target-feature=+crt-static -C strip=debuginfo) ||
+        fail "cargo build of $binary for $target failed"
+    cp "$target_dir/$target/debug/$binary" "$out/$binary.$$" && mv "$out/$binary.$$" "$out/$binary"
+    # The initramfs has no libc: a dynamic binary would only fail inside the VM.
+    ! readelf -l "$out/$binary" | grep -q 'program interpreter' ||
+        fail "$out/$binary is dynamically linked; it must be static (+crt-static)"
+done
+bin="$out/async-with-kernel-tests"
+demo="$out/spotlight"
+echo "== kernel tier ($cell): built in $((SECONDS - t_build)) s" >&2
+[ "$mode" != build ] || exit 0
 
 log=$(mktemp "${TMPDIR:-/tmp}/kernel-tier.XXXXXX")
 trap 'rm -f "$log"' EXIT
