@@ -6,8 +6,9 @@
 //!
 //! ```text
 //! // Input:
-//! async_with!(Door::new("outer", &log) => _, Door::new("inner", &log) => _ {
-//!     panic!("stuck")
+//! async_with!(Door { name: "outer", log } => _, Door { name: "inner", log } => inner {
+//!     if log.borrow().len() == 2 { panic!("{inner} stuck") }
+//!     7
 //! })
 //! ```
 //!
@@ -34,14 +35,14 @@ struct Door<'l> {
 
 impl AsyncContextManager for Door<'_> {
     type Target<'a>
-        = ()
+        = &'static str
     where
         Self: 'a;
     type Error = Infallible;
 
-    async fn enter(&mut self) -> Result<(), Infallible> {
+    async fn enter(&mut self) -> Result<&'static str, Infallible> {
         self.log.borrow_mut().push(format!("open {}", self.name));
-        Ok(())
+        Ok(self.name)
     }
 
     async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), Infallible> {
@@ -61,7 +62,7 @@ impl AsyncContextManager for Door<'_> {
 // The hints that type the body as inline code are left out (see
 // `basic-expanded.rs`), and so are the outcome probes: neither body has a
 // value that could be an error.
-async fn expanded(log: &RefCell<Vec<String>>) {
+async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
     use p::UnmarkedResult as _;
     let mut outer_guard = p::Guard::new(Door { name: "outer", log });
     let entered = outer_guard.enter().await;
@@ -72,7 +73,7 @@ async fn expanded(log: &RefCell<Vec<String>>) {
     // The outer body holds the inner manager: it leaves with `Ok(flow)`, or
     // with the `Err(payload)` the inner manager hands out.
     let mut outer_caught = p::CatchUnwindNest::new(async {
-        let () = outer_target;
+        let _ = outer_target;
         let value = {
             let mut inner_guard = p::Guard::new(Door { name: "inner", log });
             let entered = inner_guard.enter().await;
@@ -81,9 +82,14 @@ async fn expanded(log: &RefCell<Vec<String>>) {
                 Value(V),
             }
             let mut inner_caught = p::CatchUnwind::new(async {
-                let () = inner_target;
-                #[allow(unreachable_code)]
-                Flow1::Value(panic!("stuck"))
+                let inner = inner_target;
+                let value = {
+                    if log.borrow().len() == 2 {
+                        panic!("{inner} stuck")
+                    }
+                    7
+                };
+                Flow1::Value(value)
             })
             .await;
             let exit = {
@@ -91,7 +97,8 @@ async fn expanded(log: &RefCell<Vec<String>>) {
                     p::Ok(Flow1::Value(_)) => Outcome::Completed,
                     p::Err(payload) => p::panicked(payload),
                 };
-                let exit = p::AsyncContextManager::exit(p::exiting(&mut inner_guard), outcome).await;
+                let exit =
+                    p::AsyncContextManager::exit(p::exiting(&mut inner_guard), outcome).await;
                 p::exited(&mut inner_guard);
                 exit
             };
@@ -107,7 +114,6 @@ async fn expanded(log: &RefCell<Vec<String>>) {
                 Flow1::Value(value) => value,
             }
         };
-        #[allow(unreachable_code)]
         p::Ok(Flow0::Value(value))
     })
     .await;
@@ -137,7 +143,8 @@ fn main() {
         futures::executor::block_on(expanded(&log));
     }));
     let payload = caught.expect_err("the body's panic resumes after both exits");
-    assert_eq!(payload.downcast_ref::<&str>(), Some(&"stuck"));
+    let message = payload.downcast_ref::<String>().map(String::as_str);
+    assert_eq!(message, Some("inner stuck"));
     assert_eq!(
         *log.borrow(),
         [
