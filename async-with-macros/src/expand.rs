@@ -39,6 +39,9 @@
 //! Several managers nest: `async_with!(a => x, b => y { .. })` expands as
 //! `async_with!(a => x { async_with!(b => y { .. }) })`, so `b` is entered
 //! inside `a`'s body and a failure to enter `b` still exits `a`.
+//! One difference from writing them nested: a panic caught by `b` is not
+//! resumed after `b`'s `exit` but handed to `a` as a value (see [`Level`]),
+//! so the nest unwinds twice in all rather than once more per manager.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
