@@ -36,7 +36,7 @@ pub use crate::guard::Guard;
 #[doc(hidden)]
 pub use crate::outcome::Outcome;
 #[doc(hidden)]
-pub use crate::unwind::{CatchUnwind, resume};
+pub use crate::unwind::{CatchUnwind, CatchUnwindNest, log_exit_error, propagate_panic, resume};
 
 #[doc(hidden)]
 /// The manager whose `exit` the expansion awaits; a function rather than a

@@ -42,6 +42,39 @@ impl<F: Future> Future for CatchUnwind<F> {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// [`CatchUnwind`] for a body that can itself end with a caught panic:
+    /// the outer managers of `async_with!(a => x, b => y { .. })`, whose
+    /// inner manager hands the body's panic out as `Err(payload)` after its
+    /// own `exit` instead of resuming it. Both kinds of panic come out as
+    /// the same `Err(payload)`, so the nest unwinds once to reach the
+    /// body's catch and once when the outermost manager resumes it, rather
+    /// than once per manager, and the result is no larger than
+    /// [`CatchUnwind`]'s.
+    #[derive(Debug)]
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct CatchUnwindNest<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: Future> CatchUnwindNest<F> {
+    /// Wraps `future`.
+    pub const fn new(future: F) -> Self {
+        CatchUnwindNest { future }
+    }
+}
+
+impl<T, F: Future<Output = Result<T, Payload>>> Future for CatchUnwindNest<F> {
+    type Output = Result<T, Payload>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        poll_catching(self.project().future, cx).map(|caught| caught.and_then(|result| result))
+    }
+}
+
 #[cfg(feature = "std")]
 #[inline]
 fn poll_catching<F: Future>(
@@ -70,13 +103,7 @@ fn poll_catching<F: Future>(
 /// otherwise be lost with it.
 #[cfg(feature = "std")]
 pub fn resume(payload: Payload, exit_error: Option<&dyn core::fmt::Debug>) -> ! {
-    if let Some(error) = exit_error {
-        tracing::error!(
-            error = ?error,
-            "async_with!: `exit` failed while the body was panicking; the panic resumes"
-        );
-        std::eprintln!("async_with!: `exit` failed while the body was panicking: {error:?}");
-    }
+    log_exit_error(exit_error);
     std::panic::resume_unwind(payload)
 }
 
@@ -84,4 +111,36 @@ pub fn resume(payload: Payload, exit_error: Option<&dyn core::fmt::Debug>) -> ! 
 #[cfg(not(feature = "std"))]
 pub fn resume(payload: Payload, _exit_error: Option<&dyn core::fmt::Debug>) -> ! {
     match payload {}
+}
+
+/// Reports an `exit` error raised while the body was panicking: the panic
+/// goes on (it is resumed, or handed to the next manager out), so the error
+/// would otherwise be lost.
+#[cfg(feature = "std")]
+pub fn log_exit_error(exit_error: Option<&dyn core::fmt::Debug>) {
+    if let Some(error) = exit_error {
+        tracing::error!(
+            error = ?error,
+            "async_with!: `exit` failed while the body was panicking; the panic resumes"
+        );
+        std::eprintln!("async_with!: `exit` failed while the body was panicking: {error:?}");
+    }
+}
+
+/// Without `std` no panic is caught, so no `exit` runs during one.
+#[cfg(not(feature = "std"))]
+#[inline]
+pub fn log_exit_error(_exit_error: Option<&dyn core::fmt::Debug>) {}
+
+/// Hands a caught panic to the next manager out of the same invocation.
+///
+/// Only a marker: the expansion of an inner manager of
+/// `async_with!(a => x, b => y { .. })` calls it where the outermost one
+/// resumes the panic, and the outer manager's control-flow rewriter
+/// replaces the call with `return Err(payload)` from the outer body (see
+/// [`CatchUnwindNest`]). Should a call survive anyway, it resumes the
+/// panic, which is what every manager did before.
+#[inline]
+pub fn propagate_panic(payload: Payload) -> ! {
+    resume(payload, None)
 }

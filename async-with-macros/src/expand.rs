@@ -39,6 +39,9 @@
 //! Several managers nest: `async_with!(a => x, b => y { .. })` expands as
 //! `async_with!(a => x { async_with!(b => y { .. }) })`, so `b` is entered
 //! inside `a`'s body and a failure to enter `b` still exits `a`.
+//! One difference from writing them nested: a panic caught by `b` is not
+//! resumed after `b`'s `exit` but handed to `a` as a value (see [`Level`]),
+//! so the nest unwinds twice in all rather than once more per manager.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
@@ -60,7 +63,7 @@ pub(crate) fn invocation(krate: &TokenStream, tokens: TokenStream, depth: usize)
     match Invocation::parse(&split) {
         Ok(Invocation { managers, body }) => {
             let nested_depth = depth + managers.len();
-            nest(krate, managers, body, depth, nested_depth).to_token_stream()
+            nest(krate, managers, body, depth, nested_depth, true).to_token_stream()
         }
         Err(error) => fallback::fallback(krate, &split, &error),
     }
@@ -83,34 +86,72 @@ fn nest(
     body: Block,
     depth: usize,
     nested_depth: usize,
+    outermost: bool,
 ) -> Expr {
     let manager = managers.remove(0);
-    let body = if managers.is_empty() {
+    let nests = !managers.is_empty();
+    let body = if !nests {
         body
     } else {
-        let inner = nest(krate, managers, body, depth + 1, nested_depth);
+        let inner = nest(krate, managers, body, depth + 1, nested_depth, false);
         Block {
             brace_token: Default::default(),
             stmts: vec![Stmt::Expr(inner, None)],
         }
     };
-    guarded(krate, manager, body, depth, nested_depth)
+    let level = Level {
+        depth,
+        nested_depth,
+        outermost,
+        nests,
+    };
+    guarded(krate, manager, body, level)
+}
+
+/// Where one manager sits in its invocation.
+///
+/// A panic is resumed only by the outermost manager of an invocation: an
+/// inner one hands it, after its own `exit`, to the next manager out as
+/// the `Err(payload)` its body leaves with (`propagate_panic`, rewritten
+/// by that manager's rewriter; `CatchUnwindNest`). The nest then unwinds
+/// once to reach the body's catch and once when it resumes, instead of
+/// once per manager; each `exit` is told the same outcome, in the same
+/// order, as when every manager resumed.
+///
+/// ```text
+/// // Input:
+/// async_with!(a => x, b => y { panic!() })
+/// // Output (b's part, inside a's body):
+/// let flow = match caught { Ok(flow) => flow, Err(payload) => return Err(payload) };
+/// // (a's part, outermost):
+/// let flow = match caught { Ok(flow) => flow, Err(payload) => $p::resume(payload, ..) };
+/// ```
+struct Level {
+    /// Keeps the flow enums of nested blocks apart.
+    depth: usize,
+    /// The depth for an `async_with!` written inside the body.
+    nested_depth: usize,
+    /// The first manager of its invocation: resumes a caught panic.
+    outermost: bool,
+    /// Its body holds the next manager of the invocation.
+    nests: bool,
 }
 
 /// One manager around `body`.
-fn guarded(
-    krate: &TokenStream,
-    manager: Manager,
-    mut body: Block,
-    depth: usize,
-    nested_depth: usize,
-) -> Expr {
+fn guarded(krate: &TokenStream, manager: Manager, mut body: Block, level: Level) -> Expr {
+    let Level {
+        depth,
+        nested_depth,
+        outermost,
+        nests,
+    } = level;
     let p = quote!(#krate::__private);
     let flow = names::flow(depth);
     let value_anchored = classify::block_is_anchored(&body);
     let diverges = classify::block_diverges(&body);
     let nested = |tokens| invocation(krate, tokens, nested_depth);
     let mut rewriter = Rewriter::new(krate, &flow, &nested);
+    rewriter.nest = nests;
     rewriter.visit_block_mut(&mut body);
     let sites = rewriter.sites;
     let hints = rewriter.hints;
@@ -202,6 +243,22 @@ fn guarded(
     // Only the tail goes through `typed`: a wider wrapper would need a wider
     // `allow` (a diverging argument makes the call unreachable).
     let typed_tail = !diverges && type_tail(&p, &mut body, &inner_hint);
+    let ok_flow = match nests {
+        true => quote!(#p::Ok(#flow_value)),
+        false => quote!(#flow_value),
+    };
+    let catch = match nests {
+        true => quote!(#p::CatchUnwindNest),
+        false => quote!(#p::CatchUnwind),
+    };
+    let exit_error = quote!((&&#p::probe::Probe(&#exit)).__async_with_exit_error());
+    let go_on = match outermost {
+        true => quote!(#p::resume(#payload, #exit_error)),
+        false => quote! {{
+            #p::log_exit_error(#exit_error);
+            #p::propagate_panic(#payload)
+        }},
+    };
     let run_body = if diverges {
         let stmts = &body.stmts;
         quote!(#(#stmts)*)
@@ -210,7 +267,7 @@ fn guarded(
             let #value = #body;
             #[allow(unreachable_code)]
             let #flow_value = #flow::Value(#value);
-            #flow_value
+            #ok_flow
         }
     };
     let enum_def = flow_enum(&p, &flow, &sites, diverges);
@@ -218,7 +275,7 @@ fn guarded(
     let dispatch = dispatch_arms(&flow, &sites, diverges);
 
     let rest = quote! {
-        let mut #caught = #p::CatchUnwind::new(async {
+        let mut #caught = #catch::new(async {
             #(let #hint_names = #hint_names;)*
             let #target = #target;
             #bind
@@ -239,7 +296,7 @@ fn guarded(
             #p::Err(#payload) => {
                 #[allow(unused_imports)]
                 use #p::probe::{ExitError as _, ExitErrorDebug as _};
-                #p::resume(#payload, (&&#p::probe::Probe(&#exit)).__async_with_exit_error())
+                #go_on
             }
         };
         #exited

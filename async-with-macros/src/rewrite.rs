@@ -118,6 +118,10 @@ pub(crate) struct Rewriter<'a> {
     /// Whether a `yield` was seen outside closures, `async` blocks and
     /// items: the tokens are a generator's body (`stream! { .. }`).
     yields: bool,
+    /// Whether the body holds an inner manager of the same invocation: its
+    /// async block then leaves with `Ok(flow)`, or with `Err(payload)` for
+    /// a panic that manager hands out (`CatchUnwindNest`).
+    pub(crate) nest: bool,
 }
 
 /// Where a value leaving the body goes: the function (`return`) or a loop
@@ -144,6 +148,7 @@ impl<'a> Rewriter<'a> {
             hints: Vec::new(),
             hidden: None,
             yields: false,
+            nest: false,
         }
     }
 
@@ -167,6 +172,11 @@ impl<'a> Rewriter<'a> {
             SiteKind::Break { label, .. } => Some(Target::Break(label.clone())),
             _ => None,
         };
+        let (krate, nest) = (self.krate, self.nest);
+        let wrap = |leave: TokenStream| match nest {
+            true => quote_spanned!(keyword_span=> return #krate::__private::Ok(#leave)),
+            false => quote_spanned!(keyword_span=> return #leave),
+        };
         let tokens = match (value, target) {
             // The value is checked against the target's type, known by now:
             // it coerces as it would inline (`&String` to `&str`, a closure
@@ -174,10 +184,12 @@ impl<'a> Rewriter<'a> {
             (Some(value), Some(target)) => {
                 let hint = self.hint(target);
                 let krate = self.krate;
-                quote_spanned!(keyword_span=> return #flow::#variant(#krate::__private::typed(#hint.dup(), #value)))
+                wrap(
+                    quote_spanned!(keyword_span=> #flow::#variant(#krate::__private::typed(#hint.dup(), #value))),
+                )
             }
-            (Some(value), None) => quote_spanned!(keyword_span=> return #flow::#variant(#value)),
-            (None, _) => quote_spanned!(keyword_span=> return #flow::#variant),
+            (Some(value), None) => wrap(quote_spanned!(keyword_span=> #flow::#variant(#value))),
+            (None, _) => wrap(quote_spanned!(keyword_span=> #flow::#variant)),
         };
         self.sites.push(Site {
             kind,
@@ -285,6 +297,23 @@ const EXPR_MACROS: &[&str] = &[
     "writeln",
 ];
 
+/// `$crate::__private::propagate_panic(payload)`, as an inner manager's
+/// expansion writes it (see [`Rewriter::nest`]).
+fn is_panic_propagation(call: &syn::ExprCall) -> bool {
+    let Expr::Path(path) = &*call.func else {
+        return false;
+    };
+    let mut names = path
+        .path
+        .segments
+        .iter()
+        .rev()
+        .map(|segment| &segment.ident);
+    call.args.len() == 1
+        && names.next().is_some_and(|name| name == "propagate_panic")
+        && names.next().is_some_and(|name| name == "__private")
+}
+
 fn is_async_with(mac: &Macro) -> bool {
     mac.path
         .segments
@@ -297,6 +326,15 @@ impl VisitMut for Rewriter<'_> {
         match expr {
             // Their own `return`, `?`, `break` and `continue`.
             Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+            // An inner manager of this invocation handing out a panic.
+            //
+            // Input:  $crate::__private::propagate_panic(payload)
+            // Output: return $crate::__private::Err(payload)
+            Expr::Call(call) if self.nest && is_panic_propagation(call) => {
+                let krate = self.krate;
+                let payload = &call.args[0];
+                *expr = reparse(quote!(return #krate::__private::Err(#payload)));
+            }
             Expr::Yield(_) => {
                 self.yields = true;
                 visit_mut::visit_expr_mut(self, expr);

@@ -35,6 +35,7 @@ mod nested;
 mod outcome_errors;
 mod outcomes_generic;
 mod panics;
+mod panics_several;
 mod repeated_use;
 mod runtime_edges;
 mod spans;

@@ -1,0 +1,158 @@
+//! What `async_with!` writes for several managers in one invocation, and
+//! how a panic in the body reaches every `exit` with one unwind to catch it
+//! and one to resume it. Hand-simplified from the real expansion (snapshot
+//! `async-with-macros/src/snapshots/*several_managers.snap`); it compiles
+//! and runs: `cargo run --example several-expanded`.
+//!
+//! ```text
+//! // Input:
+//! async_with!(Door { name: "outer", log } => _, Door { name: "inner", log } => inner {
+//!     if log.borrow().len() == 2 { panic!("{inner} stuck") }
+//!     7
+//! })
+//! ```
+//!
+//! The managers nest as blocks do: `inner` is entered inside `outer`'s
+//! body, so a failure to enter it still exits `outer`. Only the outermost
+//! manager resumes a caught panic: `inner` hands it out as the
+//! `Err(payload)` its enclosing body leaves with, which
+//! `CatchUnwindNest` passes on as if it had caught it itself.
+//!
+//! `async_with::__private` is the expansion's runtime support: not public
+//! API, named here only to show what the macro writes.
+
+use std::cell::RefCell;
+use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
+
+use async_with::__private as p;
+use async_with::{AsyncContextManager, Outcome};
+
+struct Door<'l> {
+    name: &'static str,
+    log: &'l RefCell<Vec<String>>,
+}
+
+impl AsyncContextManager for Door<'_> {
+    type Target<'a>
+        = &'static str
+    where
+        Self: 'a;
+    type Error = Infallible;
+
+    async fn enter(&mut self) -> Result<&'static str, Infallible> {
+        self.log.borrow_mut().push(format!("open {}", self.name));
+        Ok(self.name)
+    }
+
+    async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), Infallible> {
+        let panicked = matches!(outcome, Outcome::Panicked(_));
+        let name = self.name;
+        self.log
+            .borrow_mut()
+            .push(format!("close {name} (panicked: {panicked})"));
+        Ok(())
+    }
+
+    fn cancel(&mut self) {
+        self.log.borrow_mut().push(format!("slam {}", self.name));
+    }
+}
+
+// The hints that type the body as inline code are left out (see
+// `basic-expanded.rs`), and so are the outcome probes: neither body has a
+// value that could be an error.
+async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
+    use p::UnmarkedResult as _;
+    let mut outer_guard = p::Guard::new(Door { name: "outer", log });
+    let entered = outer_guard.enter().await;
+    let outer_target = entered.__async_with_unmarked();
+    enum Flow0<V> {
+        Value(V),
+    }
+    // The outer body holds the inner manager: it leaves with `Ok(flow)`, or
+    // with the `Err(payload)` the inner manager hands out.
+    let mut outer_caught = p::CatchUnwindNest::new(async {
+        let _ = outer_target;
+        let value = {
+            let mut inner_guard = p::Guard::new(Door { name: "inner", log });
+            let entered = inner_guard.enter().await;
+            let inner_target = entered.__async_with_unmarked();
+            enum Flow1<V> {
+                Value(V),
+            }
+            let mut inner_caught = p::CatchUnwind::new(async {
+                let inner = inner_target;
+                let value = {
+                    if log.borrow().len() == 2 {
+                        panic!("{inner} stuck")
+                    }
+                    7
+                };
+                Flow1::Value(value)
+            })
+            .await;
+            let exit = {
+                let outcome = match &mut inner_caught {
+                    p::Ok(Flow1::Value(_)) => Outcome::Completed,
+                    p::Err(payload) => p::panicked(payload),
+                };
+                let exit =
+                    p::AsyncContextManager::exit(p::exiting(&mut inner_guard), outcome).await;
+                p::exited(&mut inner_guard);
+                exit
+            };
+            // Not resumed here: handed to the outer manager as a value.
+            // The macro writes `p::propagate_panic(payload)`, which the
+            // outer manager's rewriter turns into this `return`.
+            let flow = match inner_caught {
+                p::Err(payload) => return p::Err(payload),
+                p::Ok(flow) => flow,
+            };
+            exit.__async_with_unmarked();
+            match flow {
+                Flow1::Value(value) => value,
+            }
+        };
+        p::Ok(Flow0::Value(value))
+    })
+    .await;
+    let exit = {
+        let outcome = match &mut outer_caught {
+            p::Ok(Flow0::Value(_)) => Outcome::Completed,
+            p::Err(payload) => p::panicked(payload),
+        };
+        let exit = p::AsyncContextManager::exit(p::exiting(&mut outer_guard), outcome).await;
+        p::exited(&mut outer_guard);
+        exit
+    };
+    // The outermost manager resumes the panic, once.
+    let flow = match outer_caught {
+        p::Err(payload) => p::resume(payload, None),
+        p::Ok(flow) => flow,
+    };
+    exit.__async_with_unmarked();
+    match flow {
+        Flow0::Value(value) => value,
+    }
+}
+
+fn main() {
+    let log = RefCell::new(Vec::new());
+    let caught = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        futures::executor::block_on(expanded(&log));
+    }));
+    let payload = caught.expect_err("the body's panic resumes after both exits");
+    let message = payload.downcast_ref::<String>().map(String::as_str);
+    assert_eq!(message, Some("inner stuck"));
+    assert_eq!(
+        *log.borrow(),
+        [
+            "open outer",
+            "open inner",
+            "close inner (panicked: true)",
+            "close outer (panicked: true)",
+        ]
+    );
+    println!("{:?}", log.borrow());
+}
