@@ -74,6 +74,9 @@ fi
 # Debian's toolchain, not rustup's, for every thumb build below.
 export PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR=$root/target/thumb
+# No debug info in CI's firmware builds (the examples' release profiles ask
+# for it, for a debugger): nothing here reads it, and it only costs time.
+export CARGO_PROFILE_RELEASE_DEBUG=false
 export CARGO_TARGET_THUMBV6M_NONE_EABI_LINKER=ld.lld CARGO_TARGET_THUMBV7EM_NONE_EABIHF_LINKER=ld.lld
 cargo=/usr/bin/cargo
 $cargo --version
