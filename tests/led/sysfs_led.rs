@@ -97,10 +97,24 @@ async fn an_unknown_led_lists_the_available_ones() {
     let text = error.to_string();
     assert!(text.starts_with("no LED \"led0\" in "), "{text}");
     assert!(
-        text.ends_with("class/leds; available LEDs: ACT, PWR"),
+        text.ends_with("class/leds; available LEDs: ACT, PWR; use one of those names"),
         "{text}"
     );
     assert!(sim.trace().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_led_at_all_says_where_one_comes_from() {
+    let sim = SimSysfs::temp(Board::Empty).unwrap();
+    let error = SysfsLed::named("ACT").root(&sim).open().unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.ends_with(
+            "class/leds; available LEDs: none; this system exposes no LED there: an LED appears \
+             once its driver is loaded (e.g. `leds-gpio` from the device tree); or light a GPIO line instead"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

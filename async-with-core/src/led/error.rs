@@ -2,7 +2,7 @@
 //! and what to do about it.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use embedded_hal::digital::ErrorKind;
 
@@ -180,7 +180,7 @@ pub enum LedError {
         rule: &'static str,
     },
     /// The LED is not in `class/leds`.
-    #[error("no LED {name:?} in {dir}; available LEDs: {available}")]
+    #[error("{}", no_such_led(name, dir, available))]
     NoSuchLed {
         /// The name asked for.
         name: String,
@@ -302,6 +302,19 @@ impl LedError {
 
 /// The [`LedError::OffsetOutOfRange`] message: the line as it was asked
 /// for, and the range to pick from.
+fn no_such_led(name: &str, dir: &Path, available: &str) -> String {
+    let fix = if available.starts_with("none") {
+        "this system exposes no LED there: an LED appears once its driver is \
+         loaded (e.g. `leds-gpio` from the device tree); or light a GPIO line instead"
+    } else {
+        "use one of those names"
+    };
+    format!(
+        "no LED {name:?} in {}; available LEDs: {available}; {fix}",
+        dir.display()
+    )
+}
+
 fn out_of_range(asked: &str, offset: u32, label: &str, ngpio: u32) -> String {
     let Some(last) = ngpio.checked_sub(1) else {
         return format!(
