@@ -2,7 +2,8 @@
 # Fetches and builds, into the shared cache, what each cell of the kernel
 # matrix needs before it can boot: the Debian kernel, the simulator modules
 # built for it (bookworm's gcc-12, or gcc-14 in a trixie chroot made with
-# mmdebstrap), the arm64 busybox and toolchain. Mostly downloads: .ci/run
+# mmdebstrap), the arm64 busybox and toolchain (286 s on a cold cache, most
+# of it unpacking and module builds, i.e. CPU on a 2-core machine): .ci/run
 # starts it in the background after the apt stage, beside the cargo stages,
 # and waits for it before the first kernel cell. Cells of one kernel
 # version share its driver sources (x86_64 and aarch64 6.12), and every
