@@ -65,7 +65,10 @@ async fn expanded(door: &mut Door) -> u32 {
         let mut guard = p::Guard::new(&mut *door);
         // No `?` mark: the manager's error must be `Infallible`.
         use p::UnmarkedResult as _;
-        let entered = guard.enter().await;
+        // `enter` is awaited on the manager itself; the guard is armed once
+        // it succeeded (a cancelled `enter` is the manager's own business).
+        let (manager, arming) = p::entering(&mut guard);
+        let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
         let target = entered.__async_with_unmarked();
 
         // One variant per way out of the body; this body has only its value.

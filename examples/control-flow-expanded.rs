@@ -79,7 +79,8 @@ async fn first_big(log: &Log, inputs: &[&str]) -> Result<u32, Error> {
         {
             let mut guard = p::Guard::new(Tape(log));
             // The `?` mark: an `enter` error propagates like `?`.
-            let target = guard.enter().await?;
+            let (manager, arming) = p::entering(&mut guard);
+            let target = arming.armed(p::AsyncContextManager::enter(manager).await)?;
 
             // One variant per way out; values are generic so that their
             // types are inferred as the inline code's would be. Every

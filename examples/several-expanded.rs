@@ -65,7 +65,8 @@ impl AsyncContextManager for Door<'_> {
 async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
     use p::UnmarkedResult as _;
     let mut outer_guard = p::Guard::new(Door { name: "outer", log });
-    let entered = outer_guard.enter().await;
+    let (manager, arming) = p::entering(&mut outer_guard);
+    let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
     let outer_target = entered.__async_with_unmarked();
     enum Flow0<V> {
         Value(V),
@@ -76,7 +77,8 @@ async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
         let _ = outer_target;
         let value = {
             let mut inner_guard = p::Guard::new(Door { name: "inner", log });
-            let entered = inner_guard.enter().await;
+            let (manager, arming) = p::entering(&mut inner_guard);
+            let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
             let inner_target = entered.__async_with_unmarked();
             enum Flow1<V> {
                 Value(V),

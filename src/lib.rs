@@ -339,8 +339,8 @@ pub mod __private {
     #[doc(hidden)]
     pub use async_with_core::private::{
         AsyncContextManager, Branch, CatchUnwind, CatchUnwindNest, ControlFlow, Err, Guard, Hint,
-        Infallible, Ok, Outcome, Unmarked, UnmarkedResult, core, exited, exiting, log_exit_error,
-        panicked, probe, propagate_panic, resume, typed,
+        Infallible, Ok, Outcome, Unmarked, UnmarkedResult, core, entering, exited, exiting,
+        log_exit_error, panicked, probe, propagate_panic, resume, typed,
     };
     #[doc(hidden)]
     pub use async_with_macros::async_with_inner;

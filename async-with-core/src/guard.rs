@@ -169,6 +169,18 @@ impl<M: AsyncContextManager> Guard<M> {
         &mut self.manager
     }
 
+    /// The manager and the guard's flag, apart: the `async_with!` expansion
+    /// awaits the manager's `enter` directly and arms the guard with
+    /// [`Arming::armed`] once it succeeded.
+    #[inline]
+    pub(crate) fn entering(&mut self) -> (&mut M, Arming<'_>) {
+        assert!(
+            self.state == State::Idle,
+            "`Guard::enter` on a guard that is already entered: exit it first"
+        );
+        (&mut self.manager, Arming(&mut self.state))
+    }
+
     /// Records that the manager's `exit` completed: disarms the guard.
     #[inline]
     pub(crate) fn exited(&mut self) {
@@ -204,6 +216,23 @@ impl<M: AsyncContextManager> Guard<M> {
 impl<M: AsyncContextManager> Drop for Guard<M> {
     fn drop(&mut self) {
         self.cancel();
+    }
+}
+
+/// Arms a guard once its manager's `enter` succeeded; see
+/// [`Guard::entering`].
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Arming<'g>(&'g mut State);
+
+impl Arming<'_> {
+    /// Passes `entered` through, arming the guard if it is `Ok`.
+    #[inline]
+    pub fn armed<T, E>(self, entered: Result<T, E>) -> Result<T, E> {
+        if entered.is_ok() {
+            *self.0 = State::Entered;
+        }
+        entered
     }
 }
 

@@ -32,7 +32,7 @@ use crate::unwind::Payload;
 #[doc(hidden)]
 pub use crate::AsyncContextManager;
 #[doc(hidden)]
-pub use crate::guard::Guard;
+pub use crate::guard::{Arming, Guard};
 #[doc(hidden)]
 pub use crate::outcome::Outcome;
 #[doc(hidden)]
@@ -45,6 +45,14 @@ pub use crate::unwind::{CatchUnwind, CatchUnwindNest, log_exit_error, propagate_
 #[inline]
 pub fn exiting<M: AsyncContextManager>(guard: &mut Guard<M>) -> &mut M {
     guard.exiting()
+}
+
+#[doc(hidden)]
+/// The manager whose `enter` the expansion awaits, and what arms the guard
+/// once it succeeded.
+#[inline]
+pub fn entering<M: AsyncContextManager>(guard: &mut Guard<M>) -> (&mut M, Arming<'_>) {
+    guard.entering()
 }
 
 #[doc(hidden)]

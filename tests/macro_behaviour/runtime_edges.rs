@@ -291,3 +291,37 @@ fn dropping_a_current_thread_runtime_runs_the_cancel_hook_of_every_parked_block(
     assert_eq!(count(&events, "cancel m"), 16, "{events:?}");
     assert_eq!(events.len(), 32, "{events:?}");
 }
+
+/// The expansion holds `&mut manager` across `enter`'s await; with a
+/// manager that is itself `&mut M` rustc must still prove the block `Send`
+/// (rust-lang/rust#110338 is why `Guard::enter` is a hand-written future).
+#[test]
+fn a_block_over_borrowed_managers_is_send_and_runs_on_a_multi_thread_runtime() {
+    let log = Log::new();
+    let mut outer = log.manager("outer");
+    let mut inner = log.manager("inner");
+    let block = async move {
+        async_with!(&mut outer => _, &mut inner => _ {
+            tokio::task::yield_now().await;
+            7
+        })
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(runtime.block_on(runtime.spawn(block)).unwrap(), 7);
+    let events = log.events();
+    assert_eq!(
+        events,
+        [
+            "enter outer",
+            "enter inner",
+            "exit inner completed",
+            "exited inner",
+            "exit outer completed",
+            "exited outer",
+        ],
+        "{events:?}"
+    );
+}
