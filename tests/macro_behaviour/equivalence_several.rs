@@ -1,0 +1,338 @@
+//! Several managers in one invocation against the same managers written as
+//! nested blocks (the shape `async_with!(a, b { .. })` stands for): for
+//! every way a body a user writes can end (`?`, `return`, labelled
+//! `break`/`continue`, a panic with any payload, a caught panic, a closure
+//! or async block that panics or returns, a nested invocation, a
+//! cancellation), both shapes give the same events in the same order, the
+//! same outcome told to each exit, and the same value, error or payload.
+
+use crate::support;
+
+use std::future::Future;
+
+use async_with::async_with;
+use support::{Log, ManagerError, on_both_runtimes};
+
+/// How a run ended, in a form both shapes can be compared by.
+async fn ending<T: std::fmt::Debug>(future: impl Future<Output = T>) -> String {
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(future).catch_unwind().await {
+        Ok(value) => format!("value {value:?}"),
+        Err(payload) => match (
+            payload.downcast_ref::<&str>(),
+            payload.downcast_ref::<String>(),
+            payload.downcast_ref::<u32>(),
+        ) {
+            (Some(text), _, _) => format!("panic {text}"),
+            (_, Some(text), _) => format!("panic {text}"),
+            (_, _, Some(number)) => format!("panic u32 {number}"),
+            _ => "panic of another type".to_owned(),
+        },
+    }
+}
+
+/// Runs both shapes of a case, each on its own log, and returns the one
+/// invocation's (events, ending) after checking the nested blocks agree.
+async fn same<F1, F2, T>(
+    one: impl FnOnce(Log) -> F1,
+    nested: impl FnOnce(Log) -> F2,
+) -> (Vec<String>, String)
+where
+    F1: Future<Output = T>,
+    F2: Future<Output = T>,
+    T: std::fmt::Debug,
+{
+    let (one_log, nested_log) = (Log::new(), Log::new());
+    let one_ending = ending(one(one_log.clone())).await;
+    let nested_ending = ending(nested(nested_log.clone())).await;
+    let one_run = (one_log.events(), one_ending);
+    assert_eq!(
+        one_run,
+        (nested_log.events(), nested_ending),
+        "one invocation against nested blocks"
+    );
+    one_run
+}
+
+fn strings(events: &[&str]) -> Vec<String> {
+    events.iter().map(|event| (*event).to_owned()).collect()
+}
+
+// `?` on an `Err` in the body, with marked (fallible) managers.
+
+async fn question_one(log: Log, fail: bool) -> Result<u8, ManagerError> {
+    let value = async_with!(log.fallible("a")? => _, log.manager("b") => _, log.fallible("c")? => _ {
+        let checked: Result<u8, ManagerError> = match fail {
+            true => Err(ManagerError("body refused".into())),
+            false => Ok(4),
+        };
+        checked? + 1
+    });
+    Ok(value)
+}
+
+async fn question_nested(log: Log, fail: bool) -> Result<u8, ManagerError> {
+    let value = async_with!(log.fallible("a")? => _ {
+        async_with!(log.manager("b") => _ {
+            async_with!(log.fallible("c")? => _ {
+                let checked: Result<u8, ManagerError> = match fail {
+                    true => Err(ManagerError("body refused".into())),
+                    false => Ok(4),
+                };
+                checked? + 1
+            })
+        })
+    });
+    Ok(value)
+}
+
+#[test]
+fn question_mark_in_the_body_fails_every_exit_and_returns_the_error() {
+    on_both_runtimes(|_| async move {
+        let (events, end) = same(
+            |log| question_one(log, true),
+            |log| question_nested(log, true),
+        )
+        .await;
+        assert_eq!(end, r#"value Err(ManagerError("body refused"))"#);
+        let failed = r#"failed(ManagerError("body refused"))"#;
+        assert_eq!(
+            events,
+            strings(&[
+                "enter a",
+                "enter b",
+                "enter c",
+                &format!("exit c {failed}"),
+                "exited c",
+                &format!("exit b {failed}"),
+                "exited b",
+                &format!("exit a {failed}"),
+                "exited a",
+            ])
+        );
+        let (_, end) = same(
+            |log| question_one(log, false),
+            |log| question_nested(log, false),
+        )
+        .await;
+        assert_eq!(end, "value Ok(5)");
+    });
+}
+
+// An inner exit error replaces the body's value; the outer exits are told it.
+
+async fn exit_error_one(log: Log) -> Result<u8, ManagerError> {
+    Ok(async_with!(log.fallible("a")? => _, log.fallible("b").failing_exit()? => _ { 7 }))
+}
+
+async fn exit_error_nested(log: Log) -> Result<u8, ManagerError> {
+    Ok(async_with!(log.fallible("a")? => _ {
+        async_with!(log.fallible("b").failing_exit()? => _ { 7 })
+    }))
+}
+
+#[test]
+fn an_inner_exit_error_replaces_the_value_and_is_told_to_the_outer_exit() {
+    on_both_runtimes(|_| async move {
+        let (events, end) = same(exit_error_one, exit_error_nested).await;
+        assert_eq!(end, r#"value Err(ManagerError("exit b failed"))"#);
+        assert_eq!(
+            events[..5],
+            strings(&[
+                "enter a",
+                "enter b",
+                "exit b completed",
+                "exited b",
+                r#"exit a failed(ManagerError("exit b failed"))"#
+            ])
+        );
+    });
+}
+
+// `return` from the enclosing function, and labelled `break`/`continue`.
+
+async fn leave_one(log: Log) -> Vec<u32> {
+    let mut seen = Vec::new();
+    'outer: for round in 0..4u32 {
+        for step in 0..3u32 {
+            async_with!(log.manager("a") => _, log.manager("b") => _, log.manager("c") => _, log.manager("d") => _ {
+                log.push(format!("body {round}.{step}"));
+                match (round, step) {
+                    (0, 1) => continue 'outer,
+                    (1, 0) => break,
+                    (2, 1) => break 'outer,
+                    _ => seen.push(round * 10 + step),
+                }
+            });
+        }
+    }
+    async_with!(log.manager("a") => _, log.manager("b") => _ {
+        if seen.len() == 2 {
+            return seen;
+        }
+    });
+    Vec::new()
+}
+
+async fn leave_nested(log: Log) -> Vec<u32> {
+    let mut seen = Vec::new();
+    'outer: for round in 0..4u32 {
+        for step in 0..3u32 {
+            async_with!(log.manager("a") => _ {
+                async_with!(log.manager("b") => _ {
+                    async_with!(log.manager("c") => _ {
+                        async_with!(log.manager("d") => _ {
+                            log.push(format!("body {round}.{step}"));
+                            match (round, step) {
+                                (0, 1) => continue 'outer,
+                                (1, 0) => break,
+                                (2, 1) => break 'outer,
+                                _ => seen.push(round * 10 + step),
+                            }
+                        })
+                    })
+                })
+            });
+        }
+    }
+    async_with!(log.manager("a") => _ {
+        async_with!(log.manager("b") => _ {
+            if seen.len() == 2 {
+                return seen;
+            }
+        })
+    });
+    Vec::new()
+}
+
+#[test]
+fn return_and_labelled_break_or_continue_leave_through_every_exit() {
+    on_both_runtimes(|_| async move {
+        let (events, end) = same(leave_one, leave_nested).await;
+        assert_eq!(end, "value [0, 20]");
+        let bodies: Vec<&String> = events.iter().filter(|e| e.starts_with("body")).collect();
+        assert_eq!(
+            bodies,
+            ["body 0.0", "body 0.1", "body 1.0", "body 2.0", "body 2.1"]
+        );
+        // Every body left through all four exits, completed, innermost first.
+        let exits: Vec<&String> = events.iter().filter(|e| e.starts_with("exit ")).collect();
+        assert_eq!(exits.len(), 5 * 4 + 2);
+        assert!(exits.iter().all(|e| e.ends_with("completed")), "{exits:?}");
+    });
+}
+
+// Panics with a payload that is not a string, caught panics, and closures
+// or async blocks in the body that panic or return: a `return` inside them
+// leaves them, not the block.
+
+async fn payload_one(log: Log, how: u32) -> u32 {
+    async_with!(log.manager("a") => _, log.manager("b") => _, log.manager("c") => _ {
+        log.push(format!("body {how}"));
+                match how {
+                    0 => std::panic::panic_any(42u32),
+                    1 => {
+                        // A panic caught inside the body is the body's business.
+                        let caught = std::panic::catch_unwind(|| -> u32 { panic!("caught inside") });
+                        log.push(format!("caught: {}", caught.is_err()));
+                        1
+                    }
+                    2 | 3 => {
+                        let closure = |x: u32| -> u32 {
+                            if x > 1 {
+                                return x * 2;
+                            }
+                            panic!("closure broke")
+                        };
+                        closure(3) + closure(how - 1)
+                    }
+                    _ => {
+                        let inner = async {
+                            if how == 4 {
+                                return 40u32;
+                            }
+                            panic!("async block broke")
+                        };
+                        inner.await + 1
+                    }
+                }
+    })
+}
+
+async fn payload_nested(log: Log, how: u32) -> u32 {
+    async_with!(log.manager("a") => _ {
+        async_with!(log.manager("b") => _ {
+            async_with!(log.manager("c") => _ {
+                log.push(format!("body {how}"));
+                match how {
+                    0 => std::panic::panic_any(42u32),
+                    1 => {
+                        // A panic caught inside the body is the body's business.
+                        let caught = std::panic::catch_unwind(|| -> u32 { panic!("caught inside") });
+                        log.push(format!("caught: {}", caught.is_err()));
+                        1
+                    }
+                    2 | 3 => {
+                        let closure = |x: u32| -> u32 {
+                            if x > 1 {
+                                return x * 2;
+                            }
+                            panic!("closure broke")
+                        };
+                        closure(3) + closure(how - 1)
+                    }
+                    _ => {
+                        let inner = async {
+                            if how == 4 {
+                                return 40u32;
+                            }
+                            panic!("async block broke")
+                        };
+                        inner.await + 1
+                    }
+                }
+            })
+        })
+    })
+}
+
+#[test]
+fn panics_of_any_payload_closures_and_async_blocks_end_as_with_nested_blocks() {
+    let told = |outcome: &str| {
+        let mut events = Vec::new();
+        for name in ["c", "b", "a"] {
+            events.push(format!("exit {name} {outcome}"));
+            events.push(format!("exited {name}"));
+        }
+        events
+    };
+    let cases: [(u32, &str, &[&str], &str); 6] = [
+        (0, "panic u32 42", &["body 0"], "panicked(?)"),
+        (1, "value 1", &["body 1", "caught: true"], "completed"),
+        (
+            2,
+            "panic closure broke",
+            &["body 2"],
+            "panicked(closure broke)",
+        ),
+        (3, "value 10", &["body 3"], "completed"),
+        (4, "value 41", &["body 4"], "completed"),
+        (
+            5,
+            "panic async block broke",
+            &["body 5"],
+            "panicked(async block broke)",
+        ),
+    ];
+    for (how, expected_end, body_events, outcome) in cases {
+        on_both_runtimes(move |_| async move {
+            let (events, end) =
+                same(|log| payload_one(log, how), |log| payload_nested(log, how)).await;
+            assert_eq!(end, expected_end, "case {how}");
+            let mut expected = strings(&["enter a", "enter b", "enter c"]);
+            expected.extend(strings(body_events));
+            expected.extend(told(outcome));
+            assert_eq!(events, expected, "case {how}");
+        });
+    }
+}
