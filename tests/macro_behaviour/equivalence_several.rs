@@ -9,6 +9,7 @@
 use crate::support;
 
 use std::future::Future;
+use std::time::Duration;
 
 use async_with::async_with;
 use support::{Log, ManagerError, on_both_runtimes};
@@ -333,6 +334,194 @@ fn panics_of_any_payload_closures_and_async_blocks_end_as_with_nested_blocks() {
             expected.extend(strings(body_events));
             expected.extend(told(outcome));
             assert_eq!(events, expected, "case {how}");
+        });
+    }
+}
+
+// An invocation of several managers nested in the body of another, the
+// inner body panicking or returning; and a body panicking while an inner
+// exit panics too.
+
+async fn inside_one(log: Log, how: u32) -> u32 {
+    async_with!(log.manager("a") => _, log.manager("b") => _ {
+        let inner = async_with!(log.manager("c") => _, log.manager("d") => _, log.manager("e") => _ {
+            match how {
+                0 => panic!("innermost broke"),
+                1 => return 11,
+                _ => 2,
+            }
+        });
+        inner + 1
+    })
+}
+
+async fn inside_nested(log: Log, how: u32) -> u32 {
+    async_with!(log.manager("a") => _ {
+        async_with!(log.manager("b") => _ {
+            let inner = async_with!(log.manager("c") => _ {
+                async_with!(log.manager("d") => _ {
+                    async_with!(log.manager("e") => _ {
+                        match how {
+                            0 => panic!("innermost broke"),
+                            1 => return 11,
+                            _ => 2,
+                        }
+                    })
+                })
+            });
+            inner + 1
+        })
+    })
+}
+
+#[test]
+fn an_invocation_nested_in_the_body_ends_as_with_nested_blocks() {
+    for (how, expected_end, outcome) in [
+        (0, "panic innermost broke", "panicked(innermost broke)"),
+        (1, "value 11", "completed"),
+        (2, "value 3", "completed"),
+    ] {
+        on_both_runtimes(move |_| async move {
+            let (events, end) =
+                same(|log| inside_one(log, how), |log| inside_nested(log, how)).await;
+            assert_eq!(end, expected_end, "case {how}");
+            let mut expected = strings(&["enter a", "enter b", "enter c", "enter d", "enter e"]);
+            for name in ["e", "d", "c", "b", "a"] {
+                expected.push(format!("exit {name} {outcome}"));
+                expected.push(format!("exited {name}"));
+            }
+            assert_eq!(events, expected, "case {how}");
+        });
+    }
+}
+
+async fn double_one(log: Log) {
+    async_with!(log.manager("a") => _, log.manager("b").panicking_exit() => _, log.manager("c") => _ {
+        panic!("body broke")
+    })
+}
+
+async fn double_nested(log: Log) {
+    async_with!(log.manager("a") => _ {
+        async_with!(log.manager("b").panicking_exit() => _ {
+            async_with!(log.manager("c") => _ {
+                panic!("body broke")
+            })
+        })
+    })
+}
+
+#[test]
+fn an_inner_exit_panicking_during_a_body_panic_ends_as_with_nested_blocks() {
+    on_both_runtimes(|_| async move {
+        let (events, end) = same(double_one, double_nested).await;
+        assert_eq!(end, "panic exit of b panicked");
+        assert_eq!(
+            events,
+            [
+                "enter a",
+                "enter b",
+                "enter c",
+                "exit c panicked(body broke)",
+                "exited c",
+                "exit b panicked(body broke)",
+                "cancel b",
+                "exit a panicked(exit of b panicked)",
+                "exited a",
+            ],
+        );
+    });
+}
+
+// A manager expression that fails with the `?` of its constructor, and a
+// cancellation while the innermost body (or an exit) is pending.
+
+fn make(log: &Log, name: &'static str, ok: bool) -> Result<support::Fallible, ManagerError> {
+    match ok {
+        true => Ok(log.fallible(name)),
+        false => Err(ManagerError(format!("no {name}"))),
+    }
+}
+
+async fn constructor_one(log: Log) -> Result<(), ManagerError> {
+    async_with!(log.fallible("a")? => _, (make(&log, "b", false)?)? => _ { log.push("body") });
+    Ok(())
+}
+
+async fn constructor_nested(log: Log) -> Result<(), ManagerError> {
+    async_with!(log.fallible("a")? => _ {
+        async_with!((make(&log, "b", false)?)? => _ { log.push("body") })
+    });
+    Ok(())
+}
+
+#[test]
+fn a_constructor_error_in_an_inner_manager_expression_exits_the_outer_ones() {
+    on_both_runtimes(|_| async move {
+        let (events, end) = same(constructor_one, constructor_nested).await;
+        assert_eq!(end, r#"value Err(ManagerError("no b"))"#);
+        assert_eq!(
+            events,
+            [
+                "enter a",
+                r#"exit a failed(ManagerError("no b"))"#,
+                "exited a"
+            ]
+        );
+    });
+}
+
+const LONG: Duration = Duration::from_secs(3600);
+
+async fn parked_one(log: Log, in_exit: bool) {
+    async_with!(log.manager("a") => _, log.manager("b").slow_exit(if in_exit { LONG } else { Duration::ZERO }) => _, log.manager("c") => _ {
+        log.push("body");
+        if !in_exit {
+            tokio::time::sleep(LONG).await;
+        }
+    })
+}
+
+async fn parked_nested(log: Log, in_exit: bool) {
+    async_with!(log.manager("a") => _ {
+        async_with!(log.manager("b").slow_exit(if in_exit { LONG } else { Duration::ZERO }) => _ {
+            async_with!(log.manager("c") => _ {
+                log.push("body");
+                if !in_exit {
+                    tokio::time::sleep(LONG).await;
+                }
+            })
+        })
+    })
+}
+
+#[test]
+fn cancelling_in_the_body_or_an_inner_exit_cancels_as_nested_blocks_do() {
+    for in_exit in [false, true] {
+        on_both_runtimes(move |_| async move {
+            let (events, end) = same(
+                |log| tokio::time::timeout(Duration::from_millis(5), parked_one(log, in_exit)),
+                |log| tokio::time::timeout(Duration::from_millis(5), parked_nested(log, in_exit)),
+            )
+            .await;
+            assert_eq!(end, "value Err(Elapsed(()))");
+            let expected: &[&str] = match in_exit {
+                false => &[
+                    "enter a", "enter b", "enter c", "body", "cancel c", "cancel b", "cancel a",
+                ],
+                true => &[
+                    "enter a",
+                    "enter b",
+                    "enter c",
+                    "body",
+                    "exit c completed",
+                    "exited c",
+                    "exit b completed",
+                    "cancel b",
+                    "cancel a",
+                ],
+            };
+            assert_eq!(events, expected, "cancelled in exit: {in_exit}");
         });
     }
 }
