@@ -525,3 +525,64 @@ fn cancelling_in_the_body_or_an_inner_exit_cancels_as_nested_blocks_do() {
         });
     }
 }
+
+// `?` on `None` in a function returning `Option`, and a marked manager's
+// error converted with `From` into the function's `Box<dyn Error>`.
+
+async fn option_one(log: Log, give: Option<u8>) -> Option<u8> {
+    Some(async_with!(log.manager("a") => _, log.manager("b") => _ { give? * 2 }))
+}
+
+async fn option_nested(log: Log, give: Option<u8>) -> Option<u8> {
+    Some(async_with!(log.manager("a") => _ {
+        async_with!(log.manager("b") => _ { give? * 2 })
+    }))
+}
+
+type Boxed = Box<dyn std::error::Error + Send + Sync>;
+
+async fn boxed_one(log: Log) -> Result<u8, Boxed> {
+    Ok(
+        async_with!(log.manager("a") => _, log.fallible("b").failing_exit()? => _, log.manager("c") => _ { 1 }),
+    )
+}
+
+async fn boxed_nested(log: Log) -> Result<u8, Boxed> {
+    Ok(async_with!(log.manager("a") => _ {
+        async_with!(log.fallible("b").failing_exit()? => _ {
+            async_with!(log.manager("c") => _ { 1 })
+        })
+    }))
+}
+
+#[test]
+fn question_mark_on_none_and_a_converted_exit_error_end_as_with_nested_blocks() {
+    on_both_runtimes(|_| async move {
+        let (events, end) = same(|log| option_one(log, None), |log| option_nested(log, None)).await;
+        assert_eq!(end, "value None");
+        assert_eq!(
+            events,
+            [
+                "enter a",
+                "enter b",
+                "exit b failed",
+                "exited b",
+                "exit a failed",
+                "exited a"
+            ]
+        );
+        let (_, end) = same(
+            |log| option_one(log, Some(4)),
+            |log| option_nested(log, Some(4)),
+        )
+        .await;
+        assert_eq!(end, "value Some(8)");
+        let (events, end) = same(boxed_one, boxed_nested).await;
+        assert_eq!(end, r#"value Err(ManagerError("exit b failed"))"#);
+        assert_eq!(events.last().map(String::as_str), Some("exited a"));
+        assert!(
+            events.contains(&r#"exit a failed(ManagerError("exit b failed"))"#.to_owned()),
+            "{events:?}"
+        );
+    });
+}
