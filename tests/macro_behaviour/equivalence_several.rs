@@ -586,3 +586,88 @@ fn question_mark_on_none_and_a_converted_exit_error_end_as_with_nested_blocks() 
         );
     });
 }
+
+// Bodies that diverge as a whole (`return`, `break` with a value out of a
+// labelled block, `continue`, `Err(..)?`), spliced in as statements.
+
+async fn diverging_one(log: Log, how: u32) -> Result<u32, ManagerError> {
+    let mut rounds = 0;
+    let value = 'block: {
+        for round in 0..3 {
+            rounds = round;
+            match how {
+                0 => async_with!(log.manager("a") => _, log.fallible("b")? => _ { return Ok(70) }),
+                1 => {
+                    async_with!(log.manager("a") => _, log.fallible("b")? => _ { break 'block 71 })
+                }
+                2 => async_with!(log.manager("a") => _, log.fallible("b")? => _ { continue }),
+                _ => async_with!(log.manager("a") => _, log.fallible("b")? => _ {
+                    Err(ManagerError("diverged".into()))?
+                }),
+            }
+        }
+        rounds
+    };
+    Ok(value)
+}
+
+async fn diverging_nested(log: Log, how: u32) -> Result<u32, ManagerError> {
+    let mut rounds = 0;
+    let value = 'block: {
+        for round in 0..3 {
+            rounds = round;
+            match how {
+                0 => async_with!(log.manager("a") => _ {
+                    async_with!(log.fallible("b")? => _ { return Ok(70) })
+                }),
+                1 => async_with!(log.manager("a") => _ {
+                    async_with!(log.fallible("b")? => _ { break 'block 71 })
+                }),
+                2 => async_with!(log.manager("a") => _ {
+                    async_with!(log.fallible("b")? => _ { continue })
+                }),
+                _ => async_with!(log.manager("a") => _ {
+                    async_with!(log.fallible("b")? => _ {
+                        Err(ManagerError("diverged".into()))?
+                    })
+                }),
+            }
+        }
+        rounds
+    };
+    Ok(value)
+}
+
+#[test]
+fn a_body_that_diverges_as_a_whole_ends_as_with_nested_blocks() {
+    for (how, expected_end, blocks, outcome) in [
+        (0, "value Ok(70)", 1, "completed"),
+        (1, "value Ok(71)", 1, "completed"),
+        (2, "value Ok(2)", 3, "completed"),
+        (
+            3,
+            r#"value Err(ManagerError("diverged"))"#,
+            1,
+            r#"failed(ManagerError("diverged"))"#,
+        ),
+    ] {
+        on_both_runtimes(move |_| async move {
+            let (events, end) = same(
+                |log| diverging_one(log, how),
+                |log| diverging_nested(log, how),
+            )
+            .await;
+            assert_eq!(end, expected_end, "case {how}");
+            let one_block = [
+                "enter a".to_owned(),
+                "enter b".to_owned(),
+                format!("exit b {outcome}"),
+                "exited b".to_owned(),
+                format!("exit a {outcome}"),
+                "exited a".to_owned(),
+            ];
+            let expected: Vec<String> = (0..blocks).flat_map(|_| one_block.clone()).collect();
+            assert_eq!(events, expected, "case {how}");
+        });
+    }
+}
