@@ -671,3 +671,91 @@ fn a_body_that_diverges_as_a_whole_ends_as_with_nested_blocks() {
         });
     }
 }
+
+// An inner manager's expression that returns, continues or awaits: it is
+// part of the outer manager's body, as in the nested blocks.
+
+async fn expression_one(log: Log, give: Option<u32>) -> u32 {
+    let mut total = 0;
+    for round in 0..2 {
+        total += async_with!(log.manager("a") => _, match give {
+            Some(0) => continue,
+            Some(_) => support::equivalence::ready(log.manager("b")).await,
+            None => return 90 + round,
+        } => b {
+            log.push(format!("body {b}"));
+            give.unwrap_or(0)
+        });
+    }
+    total
+}
+
+async fn expression_nested(log: Log, give: Option<u32>) -> u32 {
+    let mut total = 0;
+    for round in 0..2 {
+        total += async_with!(log.manager("a") => _ {
+            async_with!(match give {
+                Some(0) => continue,
+                Some(_) => support::equivalence::ready(log.manager("b")).await,
+                None => return 90 + round,
+            } => b {
+                log.push(format!("body {b}"));
+                give.unwrap_or(0)
+            })
+        });
+    }
+    total
+}
+
+#[test]
+fn an_inner_manager_expression_that_returns_continues_or_awaits_ends_as_with_nested_blocks() {
+    for (give, expected_end, expected) in [
+        (
+            None,
+            "value 90",
+            &["enter a", "exit a completed", "exited a"][..],
+        ),
+        (
+            Some(0),
+            "value 0",
+            &[
+                "enter a",
+                "exit a completed",
+                "exited a",
+                "enter a",
+                "exit a completed",
+                "exited a",
+            ][..],
+        ),
+        (
+            Some(4),
+            "value 8",
+            &[
+                "enter a",
+                "enter b",
+                "body b",
+                "exit b completed",
+                "exited b",
+                "exit a completed",
+                "exited a",
+                "enter a",
+                "enter b",
+                "body b",
+                "exit b completed",
+                "exited b",
+                "exit a completed",
+                "exited a",
+            ][..],
+        ),
+    ] {
+        on_both_runtimes(move |_| async move {
+            let (events, end) = same(
+                |log| expression_one(log, give),
+                |log| expression_nested(log, give),
+            )
+            .await;
+            assert_eq!(end, expected_end, "given {give:?}");
+            assert_eq!(events, expected, "given {give:?}");
+        });
+    }
+}
