@@ -759,3 +759,119 @@ fn an_inner_manager_expression_that_returns_continues_or_awaits_ends_as_with_nes
         });
     }
 }
+
+// A panic caught by the body around an invocation of its own, and a
+// cancellation while an inner `enter` is pending, or while the outermost
+// exit is pending with a panic on its way out.
+
+async fn catching_one(log: Log) -> bool {
+    use futures::FutureExt;
+    async_with!(log.manager("a") => _, log.manager("b") => _ {
+        let caught = std::panic::AssertUnwindSafe(async {
+            async_with!(log.manager("c") => _, log.manager("d") => _ { panic!("inner broke") })
+        })
+        .catch_unwind()
+        .await;
+        log.push(format!("caught: {}", caught.is_err()));
+        caught.is_err()
+    })
+}
+
+async fn catching_nested(log: Log) -> bool {
+    use futures::FutureExt;
+    async_with!(log.manager("a") => _ {
+        async_with!(log.manager("b") => _ {
+            let caught = std::panic::AssertUnwindSafe(async {
+                async_with!(log.manager("c") => _ {
+                    async_with!(log.manager("d") => _ { panic!("inner broke") })
+                })
+            })
+            .catch_unwind()
+            .await;
+            log.push(format!("caught: {}", caught.is_err()));
+            caught.is_err()
+        })
+    })
+}
+
+#[test]
+fn a_panic_the_body_catches_from_its_own_invocation_completes_the_outer_managers() {
+    on_both_runtimes(|_| async move {
+        let (events, end) = same(catching_one, catching_nested).await;
+        assert_eq!(end, "value true");
+        assert_eq!(
+            events,
+            [
+                "enter a",
+                "enter b",
+                "enter c",
+                "enter d",
+                "exit d panicked(inner broke)",
+                "exited d",
+                "exit c panicked(inner broke)",
+                "exited c",
+                "caught: true",
+                "exit b completed",
+                "exited b",
+                "exit a completed",
+                "exited a",
+            ]
+        );
+    });
+}
+
+async fn stalled_one(log: Log, in_enter: bool) {
+    let (enter, exit) = match in_enter {
+        true => (LONG, Duration::ZERO),
+        false => (Duration::ZERO, LONG),
+    };
+    async_with!(log.manager("a").slow_exit(exit) => _, log.manager("b").slow_enter(enter) => _, log.manager("c") => _ {
+        panic!("body broke")
+    })
+}
+
+async fn stalled_nested(log: Log, in_enter: bool) {
+    let (enter, exit) = match in_enter {
+        true => (LONG, Duration::ZERO),
+        false => (Duration::ZERO, LONG),
+    };
+    async_with!(log.manager("a").slow_exit(exit) => _ {
+        async_with!(log.manager("b").slow_enter(enter) => _ {
+            async_with!(log.manager("c") => _ {
+                panic!("body broke")
+            })
+        })
+    })
+}
+
+#[test]
+fn cancelling_in_an_inner_enter_or_the_outer_exit_during_a_panic_cancels_as_nested_blocks_do() {
+    for in_enter in [true, false] {
+        on_both_runtimes(move |_| async move {
+            let (events, end) = same(
+                |log| tokio::time::timeout(Duration::from_millis(5), stalled_one(log, in_enter)),
+                |log| tokio::time::timeout(Duration::from_millis(5), stalled_nested(log, in_enter)),
+            )
+            .await;
+            assert_eq!(
+                end, "value Err(Elapsed(()))",
+                "cancelled in enter: {in_enter}"
+            );
+            let expected: &[&str] = match in_enter {
+                true => &["enter a", "cancel a"],
+                false => &[
+                    "enter a",
+                    "enter b",
+                    "enter c",
+                    "exit c panicked(body broke)",
+                    "exited c",
+                    "exit b panicked(body broke)",
+                    "exited b",
+                    "exit a panicked(body broke)",
+                    "cancel a",
+                ],
+            };
+            assert_eq!(events, expected, "cancelled in enter: {in_enter}");
+        });
+    }
+}
