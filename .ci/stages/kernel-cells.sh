@@ -17,6 +17,15 @@ set -euo pipefail
 jobs=${KERNEL_CELL_JOBS:-2}
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "kernel-cells: KERNEL_CELL_JOBS must be a positive number, not '$jobs'" >&2; exit 2; }
 [ $# -gt 0 ] || { echo "usage: $0 \"ARCH KERNEL\"... (e.g. \"x86_64 6.1\")" >&2; exit 2; }
+# Every cell is checked before any is prepared: a typo in the last one
+# would otherwise show only after the first ones' kernels were built.
+for cell in "$@"; do
+    read -r arch kernel extra <<< "$cell"
+    [ -n "${kernel:-}" ] && [ -z "${extra:-}" ] ||
+        { echo "kernel-cells: a cell is \"ARCH KERNEL\" (e.g. \"x86_64 6.1\"), not \"$cell\"" >&2; exit 2; }
+    tests/kernel/run.sh --arch "$arch" --kernel "$kernel" --check ||
+        { echo "kernel-cells: cell \"$cell\" is not in the kernel matrix (see the error above)" >&2; exit 2; }
+done
 logs=target/ci-logs/kernel-cells
 rm -rf "$logs"
 mkdir -p "$logs"

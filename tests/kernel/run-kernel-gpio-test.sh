@@ -150,6 +150,10 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
 
 while [ $# -gt 0 ]; do
     case "$1" in
+        --accel|--timeout|--mem|--mockup-ranges|--sim-lines|--sim-chip|--led|--gpio-led|--pre|--post|--file|--kver|--arch|--kernel|--work-dir|--kbuild)
+            [ $# -ge 2 ] || die "$1 needs a value (see --help)" ;;
+    esac
+    case "$1" in
         --install-deps) INSTALL_DEPS=1 ;;
         --accel) ACCEL=$2; shift ;;
         --timeout) TIMEOUT=$2; shift ;;

@@ -18,13 +18,16 @@
 #                                             cache only: kernel, modules)
 #        tests/kernel/run.sh --arch aarch64 --build  (build the guest binaries
 #                                             for the arch only, no boot)
+#        tests/kernel/run.sh --arch aarch64 --kernel 7.3 --check  (only check
+#                                             the flags: exit 0, or 2 saying why)
 #
 # As root it installs what it needs (apt packages via --install-deps); as
 # another user it stops and names the missing packages.  The kernel and the
 # simulator modules are cached in $ASYNC_WITH_KERNEL_CACHE (default
 # target/kernel-vm): a cold run downloads ~250 MB of Debian packages.
 #
-# Exit status: 0 only if the VM booted, every driver loaded, and the binary
+# Exit status: 2 for a bad flag (said before anything is built), 0 only
+# if the VM booted, every driver loaded, and the binary
 # reported exactly EXPECTED_CHECKS checks, all passed.  Anything else is a
 # failure, never a skip.
 set -euo pipefail
@@ -37,18 +40,75 @@ EXPECTED_CHECKS=80
 # kernel of 6.17 or later must have that interface.
 PERCHIP_CHECKS=6
 
+# The matrix's kernel series (Debian's): 6.1 is bookworm's and runs on
+# x86_64 only, 6.12 is trixie's, 7.3 trixie-backports' (add the next
+# backport here when Debian publishes it).
+KERNELS_X86_64="6.1 6.12 7.3"
+KERNELS_AARCH64="6.12 7.3"
+
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+# A bad flag: said before anything is installed, built or booted.
+usage_error() {
+    echo "kernel tier: error: $*" >&2
+    echo "(tests/kernel/run.sh --help lists the cells and options)" >&2
+    exit 2
+}
+
 arch=x86_64 kernel="" mode=run
 runner_args=()
 while [ $# -gt 0 ]; do
     case $1 in
-        --arch) arch=$2; shift 2 ;;
-        --kernel) kernel=$2; shift 2 ;;
+        --arch | --kernel)
+            [ $# -ge 2 ] && [ -n "$2" ] && [[ $2 != -* ]] || case $1 in
+                --arch) usage_error "--arch needs a value: --arch x86_64 or --arch aarch64" ;;
+                *) usage_error "--kernel needs a value: a series such as --kernel 6.12" ;;
+            esac
+            case $1 in --arch) arch=$2 ;; *) kernel=$2 ;; esac
+            shift 2 ;;
+        --arch=* | --kernel=*) usage_error "write '${1%%=*} ${1#*=}', not '$1'" ;;
         --build) mode=build; shift ;;
+        --check) mode=check; shift ;;
+        -h | --help)
+            usage
+            echo
+            echo "Other options are run-kernel-gpio-test.sh's (tests/kernel/run-kernel-gpio-test.sh --help)."
+            exit 0 ;;
         *) runner_args+=("$1"); shift ;;
     esac
 done
+case $arch in
+    x86_64) kernels=$KERNELS_X86_64 ;;
+    aarch64) kernels=$KERNELS_AARCH64 ;;
+    arm64) usage_error "--arch arm64: write '--arch aarch64' (Debian's arm64)" ;;
+    armv7 | armhf | arm) usage_error "--arch $arch: the kernel tier has no 32-bit ARM cell; use --arch aarch64 or x86_64 (the armv7 build is tested under qemu-user, .ci/stages/arm.sh)" ;;
+    *) usage_error "--arch $arch: unknown architecture; use --arch x86_64 or --arch aarch64" ;;
+esac
 [ -n "$kernel" ] || { [ "$arch" = x86_64 ] && kernel=6.1 || kernel=6.12; }
+case " $kernels " in
+    *" $kernel "*) ;;
+    *) usage_error "--kernel $kernel: not a kernel series of the matrix for $arch; use --kernel ${kernels// / or --kernel }" ;;
+esac
 cell="$arch $kernel"
+# The runner's options, from its usage text: a misspelt one is refused
+# here rather than after the guest binaries are built.
+# Those that take a value show it in capitals or as choices (`a|b`).
+runner=$(dirname "${BASH_SOURCE[0]}")/run-kernel-gpio-test.sh
+runner_options=$(sed -n 's/^#   \(--[a-z-]*\).*/\1/p' "$runner")
+runner_valued=$(sed -nE 's/^#   (--[a-z-]+) ([A-Z]|[a-z0-9]+\|).*/\1/p' "$runner")
+for ((i = 0; i < ${#runner_args[@]}; i++)); do
+    arg=${runner_args[i]}
+    [ "$arg" != -- ] || break
+    case $arg in
+        --*) grep -qx -- "$arg" <<< "$runner_options" ||
+                 usage_error "unknown option $arg (run.sh takes --arch, --kernel, --build, --check, --help and run-kernel-gpio-test.sh's options)"
+             if grep -qx -- "$arg" <<< "$runner_valued"; then
+                 [ $((i + 1)) -lt ${#runner_args[@]} ] && [[ ${runner_args[i + 1]} != --* ]] ||
+                     usage_error "$arg needs a value (tests/kernel/run-kernel-gpio-test.sh --help says which)"
+                 i=$((i + 1))
+             fi ;;
+    esac
+done
+[ "$mode" != check ] || exit 0
 # Debian compiles gpio-mockup out of its 7.x kernels: there the Pi-like
 # chips are gpio-sim ones (same labels, line names and bases).
 case $kernel in
@@ -65,7 +125,7 @@ case $arch in
     x86_64) target=x86_64-unknown-linux-gnu; libc=/usr/lib/x86_64-linux-gnu/libc.a; libc_pkg=libc6-dev ;;
     aarch64) target=aarch64-unknown-linux-gnu; libc=/usr/aarch64-linux-gnu/lib/libc.a; libc_pkg=libc6-dev-arm64-cross
              export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc ;;
-    *) fail "--arch must be x86_64 or aarch64" ;;
+    *) fail "--arch must be x86_64 or aarch64, not '$arch'" ;;
 esac
 deps=()
 if [ "$(id -u)" = 0 ]; then

@@ -27,6 +27,7 @@ mod equivalence_exits;
 mod equivalence_macros;
 mod equivalence_nesting;
 mod equivalence_returns;
+mod equivalence_several;
 mod equivalence_tails;
 mod future_size;
 mod manager_errors;
