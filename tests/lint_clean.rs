@@ -6,6 +6,7 @@
 mod support;
 
 use async_with::async_with;
+use futures::FutureExt;
 use support::{Log, ManagerError, on_both_runtimes};
 
 async fn tail_value(log: &Log) -> u32 {
@@ -116,6 +117,20 @@ async fn nested_and_several(log: &Log) -> Result<u32, ManagerError> {
     Ok(total as u32)
 }
 
+// The inner block's type is `!`: as the outer tail it is a diverging
+// sub-expression of the expansion's own call (clippy's
+// `diverging_sub_expression`, which once fired here).
+async fn nested_block_that_panics(log: &Log) -> bool {
+    let caught = std::panic::AssertUnwindSafe(async {
+        async_with!(log.manager("a") => _ {
+            async_with!(log.manager("b") => _ { panic!("nested body broke") })
+        })
+    })
+    .catch_unwind()
+    .await;
+    caught.is_err()
+}
+
 #[test]
 fn every_way_out_compiles_without_warnings_and_behaves() {
     on_both_runtimes(|log| async move {
@@ -138,6 +153,7 @@ fn every_way_out_compiles_without_warnings_and_behaves() {
         assert_eq!(labelled_block(&log, false).await, 6);
         assert_eq!(diverging_body(&log).await, 7);
         assert_eq!(nested_and_several(&log).await, Ok(3));
+        assert!(nested_block_that_panics(&log).await);
         let enters = log
             .events()
             .iter()

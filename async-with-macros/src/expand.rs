@@ -369,10 +369,12 @@ fn type_tail(p: &TokenStream, body: &mut Block, hint: &Ident) -> bool {
         _ => return false,
     };
     let value = ident(names::TAIL);
-    // A tail of type `!` (`process::exit(0)`) makes the call unreachable,
-    // and a block tail would read as braces around an argument.
+    // A tail of type `!` (`process::exit(0)`, a nested block whose body
+    // panics) makes the call unreachable and its argument a diverging
+    // sub-expression (clippy), and a block tail would read as braces
+    // around an argument.
     let tied = quote! {
-        #[allow(unreachable_code, unused_braces)]
+        #[allow(unreachable_code, unused_braces, clippy::diverging_sub_expression)]
         let #value = #p::typed(#hint, #tail);
     };
     // Tokens that do not parse (a broken `$crate` in fuzzing) stay tokens.
