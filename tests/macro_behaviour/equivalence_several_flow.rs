@@ -447,3 +447,71 @@ fn an_inner_manager_expression_that_returns_continues_or_awaits_ends_as_with_nes
         });
     }
 }
+
+// `return` and `break` with a value, replaced by an inner exit's error.
+
+#[allow(clippy::never_loop)] // the case is a `break` with a value out of a `loop`
+async fn replaced_one(log: Log, fail: bool) -> Result<u8, ManagerError> {
+    let b = |log: &Log| match fail {
+        true => log.fallible("b").failing_exit(),
+        false => log.fallible("b"),
+    };
+    let looped = loop {
+        async_with!(log.manager("a") => _, b(&log)? => _, log.manager("c") => _ { break 3u8 });
+    };
+    async_with!(log.manager("a") => _, b(&log)? => _ { return Ok(looped + 2) });
+}
+
+#[allow(clippy::never_loop)] // the case is a `break` with a value out of a `loop`
+async fn replaced_nested(log: Log, fail: bool) -> Result<u8, ManagerError> {
+    let b = |log: &Log| match fail {
+        true => log.fallible("b").failing_exit(),
+        false => log.fallible("b"),
+    };
+    let looped = loop {
+        async_with!(log.manager("a") => _ {
+            async_with!(b(&log)? => _ {
+                async_with!(log.manager("c") => _ { break 3u8 })
+            })
+        });
+    };
+    async_with!(log.manager("a") => _ {
+        async_with!(b(&log)? => _ { return Ok(looped + 2) })
+    });
+}
+
+#[test]
+fn return_or_break_with_a_value_is_replaced_by_an_inner_exit_error() {
+    on_both_runtimes(|_| async move {
+        let (events, end) = same(
+            |log| replaced_one(log, false),
+            |log| replaced_nested(log, false),
+        )
+        .await;
+        assert_eq!(end, "value Ok(5)");
+        assert_eq!(
+            events.iter().filter(|e| e.ends_with("completed")).count(),
+            5
+        );
+        let (events, end) = same(
+            |log| replaced_one(log, true),
+            |log| replaced_nested(log, true),
+        )
+        .await;
+        assert_eq!(end, r#"value Err(ManagerError("exit b failed"))"#);
+        assert_eq!(
+            events,
+            [
+                "enter a",
+                "enter b",
+                "enter c",
+                "exit c completed",
+                "exited c",
+                "exit b completed",
+                "exited b",
+                r#"exit a failed(ManagerError("exit b failed"))"#,
+                "exited a",
+            ]
+        );
+    });
+}

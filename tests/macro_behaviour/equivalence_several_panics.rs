@@ -238,11 +238,6 @@ async fn catching_one(log: Log) -> bool {
     })
 }
 
-// Clippy's `diverging_sub_expression` fires on this old shape (nested
-// single-manager blocks whose innermost body diverges, in an async block
-// passed to a function), not on the one invocation above: a known
-// imperfection of the nested expansion, reported, not fixed here.
-#[allow(clippy::diverging_sub_expression)]
 async fn catching_nested(log: Log) -> bool {
     use futures::FutureExt;
     async_with!(log.manager("a") => _ {
