@@ -120,11 +120,30 @@ fn is_diverging_call(func: &Expr) -> bool {
 
 fn is_diverging_macro(mac: &Macro) -> bool {
     mac.path.segments.last().is_some_and(|segment| {
-        matches!(
-            segment.ident.to_string().as_str(),
-            "panic" | "unreachable" | "todo" | "unimplemented"
-        )
+        match segment.ident.to_string().as_str() {
+            "panic" | "unreachable" | "todo" | "unimplemented" => true,
+            // A nested block diverges when its body does, as the same
+            // managers in one invocation do (there the inner managers'
+            // expansion is the body, and is seen to diverge).
+            //
+            // Input:  async_with!(a => x { async_with!(b => y { return 5 }) })
+            // Output: the outer body diverges, so its value arm does too
+            "async_with" => nested_body(mac).is_some_and(|body| block_diverges(&body)),
+            _ => false,
+        }
     })
+}
+
+/// The body of a nested `async_with!`: the invocation's last brace group
+/// (as `parse::split_body` finds it; not imported, this module is a leaf).
+fn nested_body(mac: &Macro) -> Option<syn::Block> {
+    use proc_macro2::{Delimiter, TokenTree};
+    match mac.tokens.clone().into_iter().last()? {
+        TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => {
+            syn::parse2(TokenTree::Group(group).into()).ok()
+        }
+        _ => None,
+    }
 }
 
 /// Whether `expr`'s type is known, at least whether it is a `Result`, where

@@ -11,6 +11,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 uses=${USES:-200}
 runs=${RUNS:-3}
+for setting in "USES=$uses" "RUNS=$runs"; do
+    [[ ${setting#*=} =~ ^[1-9][0-9]*$ ]] ||
+        { echo "compile-time: ${setting%%=*} must be a positive number, not '${setting#*=}'" >&2; exit 2; }
+done
 work=$(mktemp -d /tmp/async-with-compile-time.XXXXXX)
 [[ -n ${KEEP:-} ]] || trap 'rm -rf "$work"' EXIT
 
@@ -142,9 +146,17 @@ instructions() { # crate -> instructions rustc executed building it from clean
     COUNT_LOG="$work/count-$1.log" RUSTC_WRAPPER="$work/count-rustc" cargo build -q -p "$1" --target-dir target-count
     sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' "$work/count-$1.log" | tr -d , | head -n1
 }
-if [[ ${INSTRUCTIONS:-1} != 0 ]] && command -v valgrind >/dev/null; then
+instr_note=""
+if [[ ${INSTRUCTIONS:-1} == 0 ]]; then
+    instr_note="not measured (INSTRUCTIONS=0)"
+elif ! command -v valgrind >/dev/null; then
+    instr_note="not measured: valgrind is not installed (apt install valgrind; INSTRUCTIONS=0 skips it)"
+    echo "compile-time: $instr_note" >&2
+else
     macro_instr=$(instructions gen-macro)
     hand_instr=$(instructions gen-hand)
+    [[ -n $macro_instr && -n $hand_instr ]] ||
+        { echo "compile-time: cachegrind printed no instruction count (see $work/count-gen-*.log; KEEP=1 keeps them)" >&2; exit 1; }
 fi
 
 # The proc macro's own time: `expand_crate` covers all macro expansion.
@@ -170,6 +182,8 @@ if [[ -n ${macro_instr:-} ]]; then
     printf '%-34s %9.3fG %9.3fG %8.2f\n' "rustc instructions (cachegrind)" \
         "$(awk -v a="$macro_instr" 'BEGIN { print a / 1e9 }')" "$(awk -v b="$hand_instr" 'BEGIN { print b / 1e9 }')" \
         "$(awk -v a="$macro_instr" -v b="$hand_instr" 'BEGIN { print a / b }')"
+else
+    printf '%-34s %s\n' "rustc instructions (cachegrind)" "$instr_note"
 fi
 printf '%-34s %9ss %9ss %8.2f\n' "rustc total (nightly -Ztime-passes)" "$macro_total" "$hand_total" \
     "$(awk -v a="$macro_total" -v b="$hand_total" 'BEGIN { print a / b }')"

@@ -13,6 +13,7 @@
 pub mod equivalence;
 pub mod executors;
 pub mod led;
+pub mod several;
 pub mod spotlight_suite;
 
 use std::fmt;
