@@ -141,9 +141,20 @@ async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
 
 fn main() {
     let log = RefCell::new(Vec::new());
+    // The body panics on purpose: say so, rather than print the default
+    // hook's message and backtrace, which read like a failure.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.payload().downcast_ref::<String>();
+        println!(
+            "the body panicked, on purpose: {}",
+            message.map_or("?", String::as_str)
+        );
+    }));
     let caught = std::panic::catch_unwind(AssertUnwindSafe(|| {
         futures::executor::block_on(expanded(&log));
     }));
+    std::panic::set_hook(default_hook);
     let payload = caught.expect_err("the body's panic resumes after both exits");
     let message = payload.downcast_ref::<String>().map(String::as_str);
     assert_eq!(message, Some("inner stuck"));

@@ -4,7 +4,7 @@
 # naming what was wrong and what to write, before anything is installed,
 # built or booted (each case has a few seconds; a build would take longer
 # and print its "== kernel tier" banner, which fails the case); --help
-# prints the usage without building. Run from anywhere; takes ~1 s.
+# prints the usage without building. Run from anywhere; takes a few seconds.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -51,6 +51,12 @@ expect 0 "" $run --arch aarch64 --kernel 6.12 --check
 expect 0 "" $run --arch x86_64 --kernel 7.3 --check
 expect 2 "--arch needs a value \(see --help\)" tests/kernel/run-kernel-gpio-test.sh --arch
 expect 2 "--kernel takes a series such as 6.12, not '6'" tests/kernel/run-kernel-gpio-test.sh --kernel 6 --prepare --arch x86_64
+# The generic runner, asked directly for a series apt has no kernel of:
+# it names the series apt has (or the sources to add), before any download.
+work=$(mktemp -d "${TMPDIR:-/tmp}/kernel-flags.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+expect 2 "apt knows no (Debian 5.10 kernel for amd64; the series it has: .*6\.12.* and bookworm's 6\.1|trixie kernel for amd64: add trixie)" \
+    env WORK_DIR="$work" tests/kernel/run-kernel-gpio-test.sh --arch x86_64 --kernel 5.10 --prepare
 
 cells=.ci/stages/kernel-cells.sh
 expect 2 "KERNEL_CELL_JOBS must be a positive number, not '0'" env KERNEL_CELL_JOBS=0 $cells "x86_64 6.1"

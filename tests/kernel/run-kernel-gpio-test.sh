@@ -283,7 +283,13 @@ if [ -z "$KVER" ] && [ "$TRIXIE" = 1 ]; then
     KVER=$(apt_cache pkgnames "linux-image-$KSERIES." 2>/dev/null |
            grep -E "^linux-image-${KSERIES//./\\.}\.[0-9]+\+deb13-$DARCH\$" |
            sed 's/^linux-image-//' | sort -V | tail -n1 || true)
-    [ -n "$KVER" ] || die "apt knows no Debian $KSERIES kernel for $DARCH: add trixie and trixie-backports to apt's sources (.ci/lib/apt.sh does) and run apt-get update"
+    if [ -z "$KVER" ]; then
+        known=$(apt_cache pkgnames linux-image- 2>/dev/null |
+                sed -n "s/^linux-image-\([0-9]*\.[0-9]*\)\.[0-9]*+deb13-$DARCH\$/\1/p" | sort -uV | tr '\n' ' ')
+        [ -n "$known" ] ||
+            die "apt knows no trixie kernel for $DARCH: add trixie and trixie-backports to apt's sources (.ci/lib/apt.sh does) and run apt-get update"
+        die "apt knows no Debian $KSERIES kernel for $DARCH; the series it has: ${known% }$([ "$DARCH" = amd64 ] && echo " and bookworm's 6.1") (--kernel SERIES)"
+    fi
 fi
 if [ -z "$KVER" ]; then
     KVER=$(apt_cache depends linux-image-amd64 2>/dev/null |
