@@ -7,32 +7,20 @@ use crate::support;
 
 use std::time::Duration;
 
-use async_with::async_with;
-use support::several::same;
+use support::several::{one_and_nested, same};
 use support::{Log, on_both_runtimes};
 
 const LONG: Duration = Duration::from_secs(3600);
 
-async fn parked_one(log: Log, in_exit: bool) {
-    async_with!(log.manager("a") => _, log.manager("b").slow_exit(if in_exit { LONG } else { Duration::ZERO }) => _, log.manager("c") => _ {
-        log.push("body");
-        if !in_exit {
-            tokio::time::sleep(LONG).await;
-        }
-    })
-}
-
-async fn parked_nested(log: Log, in_exit: bool) {
-    async_with!(log.manager("a") => _ {
-        async_with!(log.manager("b").slow_exit(if in_exit { LONG } else { Duration::ZERO }) => _ {
-            async_with!(log.manager("c") => _ {
-                log.push("body");
-                if !in_exit {
-                    tokio::time::sleep(LONG).await;
-                }
-            })
+one_and_nested! {
+    async fn parked(log: Log, in_exit: bool) {
+        async_with!(log.manager("a") => _, log.manager("b").slow_exit(if in_exit { LONG } else { Duration::ZERO }) => _, log.manager("c") => _ {
+            log.push("body");
+            if !in_exit {
+                tokio::time::sleep(LONG).await;
+            }
         })
-    })
+    }
 }
 
 #[test]
@@ -40,8 +28,8 @@ fn cancelling_in_the_body_or_an_inner_exit_cancels_as_nested_blocks_do() {
     for in_exit in [false, true] {
         on_both_runtimes(move |_| async move {
             let (events, end) = same(
-                |log| tokio::time::timeout(Duration::from_millis(5), parked_one(log, in_exit)),
-                |log| tokio::time::timeout(Duration::from_millis(5), parked_nested(log, in_exit)),
+                |log| tokio::time::timeout(Duration::from_millis(5), parked::one(log, in_exit)),
+                |log| tokio::time::timeout(Duration::from_millis(5), parked::nested(log, in_exit)),
             )
             .await;
             assert_eq!(end, "value Err(Elapsed(()))");
@@ -66,28 +54,16 @@ fn cancelling_in_the_body_or_an_inner_exit_cancels_as_nested_blocks_do() {
     }
 }
 
-async fn stalled_one(log: Log, in_enter: bool) {
-    let (enter, exit) = match in_enter {
-        true => (LONG, Duration::ZERO),
-        false => (Duration::ZERO, LONG),
-    };
-    async_with!(log.manager("a").slow_exit(exit) => _, log.manager("b").slow_enter(enter) => _, log.manager("c") => _ {
-        panic!("body broke")
-    })
-}
-
-async fn stalled_nested(log: Log, in_enter: bool) {
-    let (enter, exit) = match in_enter {
-        true => (LONG, Duration::ZERO),
-        false => (Duration::ZERO, LONG),
-    };
-    async_with!(log.manager("a").slow_exit(exit) => _ {
-        async_with!(log.manager("b").slow_enter(enter) => _ {
-            async_with!(log.manager("c") => _ {
-                panic!("body broke")
-            })
+one_and_nested! {
+    async fn stalled(log: Log, in_enter: bool) {
+        let (enter, exit) = match in_enter {
+            true => (LONG, Duration::ZERO),
+            false => (Duration::ZERO, LONG),
+        };
+        async_with!(log.manager("a").slow_exit(exit) => _, log.manager("b").slow_enter(enter) => _, log.manager("c") => _ {
+            panic!("body broke")
         })
-    })
+    }
 }
 
 #[test]
@@ -95,8 +71,10 @@ fn cancelling_in_an_inner_enter_or_the_outer_exit_during_a_panic_cancels_as_nest
     for in_enter in [true, false] {
         on_both_runtimes(move |_| async move {
             let (events, end) = same(
-                |log| tokio::time::timeout(Duration::from_millis(5), stalled_one(log, in_enter)),
-                |log| tokio::time::timeout(Duration::from_millis(5), stalled_nested(log, in_enter)),
+                |log| tokio::time::timeout(Duration::from_millis(5), stalled::one(log, in_enter)),
+                |log| {
+                    tokio::time::timeout(Duration::from_millis(5), stalled::nested(log, in_enter))
+                },
             )
             .await;
             assert_eq!(

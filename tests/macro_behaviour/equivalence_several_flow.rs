@@ -8,44 +8,30 @@
 
 use crate::support;
 
-use async_with::async_with;
-use support::several::{same, strings};
+use support::several::{one_and_nested, same, strings};
 use support::{Log, ManagerError, on_both_runtimes};
 
 // `?` on an `Err` in the body, with marked (fallible) managers.
 
-async fn question_one(log: Log, fail: bool) -> Result<u8, ManagerError> {
-    let value = async_with!(log.fallible("a")? => _, log.manager("b") => _, log.fallible("c")? => _ {
-        let checked: Result<u8, ManagerError> = match fail {
-            true => Err(ManagerError("body refused".into())),
-            false => Ok(4),
-        };
-        checked? + 1
-    });
-    Ok(value)
-}
-
-async fn question_nested(log: Log, fail: bool) -> Result<u8, ManagerError> {
-    let value = async_with!(log.fallible("a")? => _ {
-        async_with!(log.manager("b") => _ {
-            async_with!(log.fallible("c")? => _ {
-                let checked: Result<u8, ManagerError> = match fail {
-                    true => Err(ManagerError("body refused".into())),
-                    false => Ok(4),
-                };
-                checked? + 1
-            })
-        })
-    });
-    Ok(value)
+one_and_nested! {
+    async fn question(log: Log, fail: bool) -> Result<u8, ManagerError> {
+        let value = async_with!(log.fallible("a")? => _, log.manager("b") => _, log.fallible("c")? => _ {
+            let checked: Result<u8, ManagerError> = match fail {
+                true => Err(ManagerError("body refused".into())),
+                false => Ok(4),
+            };
+            checked? + 1
+        });
+        Ok(value)
+    }
 }
 
 #[test]
 fn question_mark_in_the_body_fails_every_exit_and_returns_the_error() {
     on_both_runtimes(|_| async move {
         let (events, end) = same(
-            |log| question_one(log, true),
-            |log| question_nested(log, true),
+            |log| question::one(log, true),
+            |log| question::nested(log, true),
         )
         .await;
         assert_eq!(end, r#"value Err(ManagerError("body refused"))"#);
@@ -65,8 +51,8 @@ fn question_mark_in_the_body_fails_every_exit_and_returns_the_error() {
             ])
         );
         let (_, end) = same(
-            |log| question_one(log, false),
-            |log| question_nested(log, false),
+            |log| question::one(log, false),
+            |log| question::nested(log, false),
         )
         .await;
         assert_eq!(end, "value Ok(5)");
@@ -75,20 +61,16 @@ fn question_mark_in_the_body_fails_every_exit_and_returns_the_error() {
 
 // An inner exit error replaces the body's value; the outer exits are told it.
 
-async fn exit_error_one(log: Log) -> Result<u8, ManagerError> {
-    Ok(async_with!(log.fallible("a")? => _, log.fallible("b").failing_exit()? => _ { 7 }))
-}
-
-async fn exit_error_nested(log: Log) -> Result<u8, ManagerError> {
-    Ok(async_with!(log.fallible("a")? => _ {
-        async_with!(log.fallible("b").failing_exit()? => _ { 7 })
-    }))
+one_and_nested! {
+    async fn exit_error(log: Log) -> Result<u8, ManagerError> {
+        Ok(async_with!(log.fallible("a")? => _, log.fallible("b").failing_exit()? => _ { 7 }))
+    }
 }
 
 #[test]
 fn an_inner_exit_error_replaces_the_value_and_is_told_to_the_outer_exit() {
     on_both_runtimes(|_| async move {
-        let (events, end) = same(exit_error_one, exit_error_nested).await;
+        let (events, end) = same(exit_error::one, exit_error::nested).await;
         assert_eq!(end, r#"value Err(ManagerError("exit b failed"))"#);
         assert_eq!(
             events[..5],
@@ -105,64 +87,35 @@ fn an_inner_exit_error_replaces_the_value_and_is_told_to_the_outer_exit() {
 
 // `return` from the enclosing function, and labelled `break`/`continue`.
 
-async fn leave_one(log: Log) -> Vec<u32> {
-    let mut seen = Vec::new();
-    'outer: for round in 0..4u32 {
-        for step in 0..3u32 {
-            async_with!(log.manager("a") => _, log.manager("b") => _, log.manager("c") => _, log.manager("d") => _ {
-                log.push(format!("body {round}.{step}"));
-                match (round, step) {
-                    (0, 1) => continue 'outer,
-                    (1, 0) => break,
-                    (2, 1) => break 'outer,
-                    _ => seen.push(round * 10 + step),
-                }
-            });
+one_and_nested! {
+    async fn leave(log: Log) -> Vec<u32> {
+        let mut seen = Vec::new();
+        'outer: for round in 0..4u32 {
+            for step in 0..3u32 {
+                async_with!(log.manager("a") => _, log.manager("b") => _, log.manager("c") => _, log.manager("d") => _ {
+                    log.push(format!("body {round}.{step}"));
+                    match (round, step) {
+                        (0, 1) => continue 'outer,
+                        (1, 0) => break,
+                        (2, 1) => break 'outer,
+                        _ => seen.push(round * 10 + step),
+                    }
+                });
+            }
         }
-    }
-    async_with!(log.manager("a") => _, log.manager("b") => _ {
-        if seen.len() == 2 {
-            return seen;
-        }
-    });
-    Vec::new()
-}
-
-async fn leave_nested(log: Log) -> Vec<u32> {
-    let mut seen = Vec::new();
-    'outer: for round in 0..4u32 {
-        for step in 0..3u32 {
-            async_with!(log.manager("a") => _ {
-                async_with!(log.manager("b") => _ {
-                    async_with!(log.manager("c") => _ {
-                        async_with!(log.manager("d") => _ {
-                            log.push(format!("body {round}.{step}"));
-                            match (round, step) {
-                                (0, 1) => continue 'outer,
-                                (1, 0) => break,
-                                (2, 1) => break 'outer,
-                                _ => seen.push(round * 10 + step),
-                            }
-                        })
-                    })
-                })
-            });
-        }
-    }
-    async_with!(log.manager("a") => _ {
-        async_with!(log.manager("b") => _ {
+        async_with!(log.manager("a") => _, log.manager("b") => _ {
             if seen.len() == 2 {
                 return seen;
             }
-        })
-    });
-    Vec::new()
+        });
+        Vec::new()
+    }
 }
 
 #[test]
 fn return_and_labelled_break_or_continue_leave_through_every_exit() {
     on_both_runtimes(|_| async move {
-        let (events, end) = same(leave_one, leave_nested).await;
+        let (events, end) = same(leave::one, leave::nested).await;
         assert_eq!(end, "value [0, 20]");
         let bodies: Vec<&String> = events.iter().filter(|e| e.starts_with("body")).collect();
         assert_eq!(
@@ -186,22 +139,17 @@ fn make(log: &Log, name: &'static str, ok: bool) -> Result<support::Fallible, Ma
     }
 }
 
-async fn constructor_one(log: Log) -> Result<(), ManagerError> {
-    async_with!(log.fallible("a")? => _, (make(&log, "b", false)?)? => _ { log.push("body") });
-    Ok(())
-}
-
-async fn constructor_nested(log: Log) -> Result<(), ManagerError> {
-    async_with!(log.fallible("a")? => _ {
-        async_with!((make(&log, "b", false)?)? => _ { log.push("body") })
-    });
-    Ok(())
+one_and_nested! {
+    async fn constructor(log: Log) -> Result<(), ManagerError> {
+        async_with!(log.fallible("a")? => _, (make(&log, "b", false)?)? => _ { log.push("body") });
+        Ok(())
+    }
 }
 
 #[test]
 fn a_constructor_error_in_an_inner_manager_expression_exits_the_outer_ones() {
     on_both_runtimes(|_| async move {
-        let (events, end) = same(constructor_one, constructor_nested).await;
+        let (events, end) = same(constructor::one, constructor::nested).await;
         assert_eq!(end, r#"value Err(ManagerError("no b"))"#);
         assert_eq!(
             events,
@@ -217,36 +165,30 @@ fn a_constructor_error_in_an_inner_manager_expression_exits_the_outer_ones() {
 // `?` on `None` in a function returning `Option`, and a marked manager's
 // error converted with `From` into the function's `Box<dyn Error>`.
 
-async fn option_one(log: Log, give: Option<u8>) -> Option<u8> {
-    Some(async_with!(log.manager("a") => _, log.manager("b") => _ { give? * 2 }))
-}
-
-async fn option_nested(log: Log, give: Option<u8>) -> Option<u8> {
-    Some(async_with!(log.manager("a") => _ {
-        async_with!(log.manager("b") => _ { give? * 2 })
-    }))
+one_and_nested! {
+    async fn option(log: Log, give: Option<u8>) -> Option<u8> {
+        Some(async_with!(log.manager("a") => _, log.manager("b") => _ { give? * 2 }))
+    }
 }
 
 type Boxed = Box<dyn std::error::Error + Send + Sync>;
 
-async fn boxed_one(log: Log) -> Result<u8, Boxed> {
-    Ok(
-        async_with!(log.manager("a") => _, log.fallible("b").failing_exit()? => _, log.manager("c") => _ { 1 }),
-    )
-}
-
-async fn boxed_nested(log: Log) -> Result<u8, Boxed> {
-    Ok(async_with!(log.manager("a") => _ {
-        async_with!(log.fallible("b").failing_exit()? => _ {
-            async_with!(log.manager("c") => _ { 1 })
-        })
-    }))
+one_and_nested! {
+    async fn boxed(log: Log) -> Result<u8, Boxed> {
+        Ok(
+            async_with!(log.manager("a") => _, log.fallible("b").failing_exit()? => _, log.manager("c") => _ { 1 }),
+        )
+    }
 }
 
 #[test]
 fn question_mark_on_none_and_a_converted_exit_error_end_as_with_nested_blocks() {
     on_both_runtimes(|_| async move {
-        let (events, end) = same(|log| option_one(log, None), |log| option_nested(log, None)).await;
+        let (events, end) = same(
+            |log| option::one(log, None),
+            |log| option::nested(log, None),
+        )
+        .await;
         assert_eq!(end, "value None");
         assert_eq!(
             events,
@@ -260,12 +202,12 @@ fn question_mark_on_none_and_a_converted_exit_error_end_as_with_nested_blocks() 
             ]
         );
         let (_, end) = same(
-            |log| option_one(log, Some(4)),
-            |log| option_nested(log, Some(4)),
+            |log| option::one(log, Some(4)),
+            |log| option::nested(log, Some(4)),
         )
         .await;
         assert_eq!(end, "value Some(8)");
-        let (events, end) = same(boxed_one, boxed_nested).await;
+        let (events, end) = same(boxed::one, boxed::nested).await;
         assert_eq!(end, r#"value Err(ManagerError("exit b failed"))"#);
         assert_eq!(events.last().map(String::as_str), Some("exited a"));
         assert!(
@@ -278,52 +220,27 @@ fn question_mark_on_none_and_a_converted_exit_error_end_as_with_nested_blocks() 
 // Bodies that diverge as a whole (`return`, `break` with a value out of a
 // labelled block, `continue`, `Err(..)?`), spliced in as statements.
 
-async fn diverging_one(log: Log, how: u32) -> Result<u32, ManagerError> {
-    let mut rounds = 0;
-    let value = 'block: {
-        for round in 0..3 {
-            rounds = round;
-            match how {
-                0 => async_with!(log.manager("a") => _, log.fallible("b")? => _ { return Ok(70) }),
-                1 => {
-                    async_with!(log.manager("a") => _, log.fallible("b")? => _ { break 'block 71 })
-                }
-                2 => async_with!(log.manager("a") => _, log.fallible("b")? => _ { continue }),
-                _ => async_with!(log.manager("a") => _, log.fallible("b")? => _ {
-                    Err(ManagerError("diverged".into()))?
-                }),
-            }
-        }
-        rounds
-    };
-    Ok(value)
-}
-
-async fn diverging_nested(log: Log, how: u32) -> Result<u32, ManagerError> {
-    let mut rounds = 0;
-    let value = 'block: {
-        for round in 0..3 {
-            rounds = round;
-            match how {
-                0 => async_with!(log.manager("a") => _ {
-                    async_with!(log.fallible("b")? => _ { return Ok(70) })
-                }),
-                1 => async_with!(log.manager("a") => _ {
-                    async_with!(log.fallible("b")? => _ { break 'block 71 })
-                }),
-                2 => async_with!(log.manager("a") => _ {
-                    async_with!(log.fallible("b")? => _ { continue })
-                }),
-                _ => async_with!(log.manager("a") => _ {
-                    async_with!(log.fallible("b")? => _ {
+one_and_nested! {
+    async fn diverging(log: Log, how: u32) -> Result<u32, ManagerError> {
+        let mut rounds = 0;
+        let value = 'block: {
+            for round in 0..3 {
+                rounds = round;
+                match how {
+                    0 => async_with!(log.manager("a") => _, log.fallible("b")? => _ { return Ok(70) }),
+                    1 => {
+                        async_with!(log.manager("a") => _, log.fallible("b")? => _ { break 'block 71 })
+                    }
+                    2 => async_with!(log.manager("a") => _, log.fallible("b")? => _ { continue }),
+                    _ => async_with!(log.manager("a") => _, log.fallible("b")? => _ {
                         Err(ManagerError("diverged".into()))?
-                    })
-                }),
+                    }),
+                }
             }
-        }
-        rounds
-    };
-    Ok(value)
+            rounds
+        };
+        Ok(value)
+    }
 }
 
 #[test]
@@ -341,8 +258,8 @@ fn a_body_that_diverges_as_a_whole_ends_as_with_nested_blocks() {
     ] {
         on_both_runtimes(move |_| async move {
             let (events, end) = same(
-                |log| diverging_one(log, how),
-                |log| diverging_nested(log, how),
+                |log| diverging::one(log, how),
+                |log| diverging::nested(log, how),
             )
             .await;
             assert_eq!(end, expected_end, "case {how}");
@@ -363,36 +280,21 @@ fn a_body_that_diverges_as_a_whole_ends_as_with_nested_blocks() {
 // An inner manager's expression that returns, continues or awaits: it is
 // part of the outer manager's body, as in the nested blocks.
 
-async fn expression_one(log: Log, give: Option<u32>) -> u32 {
-    let mut total = 0;
-    for round in 0..2 {
-        total += async_with!(log.manager("a") => _, match give {
-            Some(0) => continue,
-            Some(_) => support::equivalence::ready(log.manager("b")).await,
-            None => return 90 + round,
-        } => b {
-            log.push(format!("body {b}"));
-            give.unwrap_or(0)
-        });
-    }
-    total
-}
-
-async fn expression_nested(log: Log, give: Option<u32>) -> u32 {
-    let mut total = 0;
-    for round in 0..2 {
-        total += async_with!(log.manager("a") => _ {
-            async_with!(match give {
+one_and_nested! {
+    async fn expression(log: Log, give: Option<u32>) -> u32 {
+        let mut total = 0;
+        for round in 0..2 {
+            total += async_with!(log.manager("a") => _, match give {
                 Some(0) => continue,
                 Some(_) => support::equivalence::ready(log.manager("b")).await,
                 None => return 90 + round,
             } => b {
                 log.push(format!("body {b}"));
                 give.unwrap_or(0)
-            })
-        });
+            });
+        }
+        total
     }
-    total
 }
 
 #[test]
@@ -438,8 +340,8 @@ fn an_inner_manager_expression_that_returns_continues_or_awaits_ends_as_with_nes
     ] {
         on_both_runtimes(move |_| async move {
             let (events, end) = same(
-                |log| expression_one(log, give),
-                |log| expression_nested(log, give),
+                |log| expression::one(log, give),
+                |log| expression::nested(log, give),
             )
             .await;
             assert_eq!(end, expected_end, "given {give:?}");
@@ -450,42 +352,27 @@ fn an_inner_manager_expression_that_returns_continues_or_awaits_ends_as_with_nes
 
 // `return` and `break` with a value, replaced by an inner exit's error.
 
-#[allow(clippy::never_loop)] // the case is a `break` with a value out of a `loop`
-async fn replaced_one(log: Log, fail: bool) -> Result<u8, ManagerError> {
-    let b = |log: &Log| match fail {
-        true => log.fallible("b").failing_exit(),
-        false => log.fallible("b"),
-    };
-    let looped = loop {
-        async_with!(log.manager("a") => _, b(&log)? => _, log.manager("c") => _ { break 3u8 });
-    };
-    async_with!(log.manager("a") => _, b(&log)? => _ { return Ok(looped + 2) });
+one_and_nested! {
+    #[allow(clippy::never_loop)] // the case is a `break` with a value out of a `loop`
+    async fn replaced(log: Log, fail: bool) -> Result<u8, ManagerError> {
+        let b = |log: &Log| match fail {
+            true => log.fallible("b").failing_exit(),
+            false => log.fallible("b"),
+        };
+        let looped = loop {
+            async_with!(log.manager("a") => _, b(&log)? => _, log.manager("c") => _ { break 3u8 });
+        };
+        async_with!(log.manager("a") => _, b(&log)? => _ { return Ok(looped + 2) });
+    }
 }
 
 #[allow(clippy::never_loop)] // the case is a `break` with a value out of a `loop`
-async fn replaced_nested(log: Log, fail: bool) -> Result<u8, ManagerError> {
-    let b = |log: &Log| match fail {
-        true => log.fallible("b").failing_exit(),
-        false => log.fallible("b"),
-    };
-    let looped = loop {
-        async_with!(log.manager("a") => _ {
-            async_with!(b(&log)? => _ {
-                async_with!(log.manager("c") => _ { break 3u8 })
-            })
-        });
-    };
-    async_with!(log.manager("a") => _ {
-        async_with!(b(&log)? => _ { return Ok(looped + 2) })
-    });
-}
-
 #[test]
 fn return_or_break_with_a_value_is_replaced_by_an_inner_exit_error() {
     on_both_runtimes(|_| async move {
         let (events, end) = same(
-            |log| replaced_one(log, false),
-            |log| replaced_nested(log, false),
+            |log| replaced::one(log, false),
+            |log| replaced::nested(log, false),
         )
         .await;
         assert_eq!(end, "value Ok(5)");
@@ -494,8 +381,8 @@ fn return_or_break_with_a_value_is_replaced_by_an_inner_exit_error() {
             5
         );
         let (events, end) = same(
-            |log| replaced_one(log, true),
-            |log| replaced_nested(log, true),
+            |log| replaced::one(log, true),
+            |log| replaced::nested(log, true),
         )
         .await;
         assert_eq!(end, r#"value Err(ManagerError("exit b failed"))"#);

@@ -7,82 +7,46 @@
 
 use crate::support;
 
-use async_with::async_with;
-use support::several::{same, strings};
+use support::several::{one_and_nested, same, strings};
 use support::{Log, on_both_runtimes};
 
 // Panics with a payload that is not a string, caught panics, and closures
 // or async blocks in the body that panic or return: a `return` inside them
 // leaves them, not the block.
 
-async fn payload_one(log: Log, how: u32) -> u32 {
-    async_with!(log.manager("a") => _, log.manager("b") => _, log.manager("c") => _ {
-        log.push(format!("body {how}"));
-                match how {
-                    0 => std::panic::panic_any(42u32),
-                    1 => {
-                        // A panic caught inside the body is the body's business.
-                        let caught = std::panic::catch_unwind(|| -> u32 { panic!("caught inside") });
-                        log.push(format!("caught: {}", caught.is_err()));
-                        1
+one_and_nested! {
+    async fn payload(log: Log, how: u32) -> u32 {
+        async_with!(log.manager("a") => _, log.manager("b") => _, log.manager("c") => _ {
+            log.push(format!("body {how}"));
+                    match how {
+                        0 => std::panic::panic_any(42u32),
+                        1 => {
+                            // A panic caught inside the body is the body's business.
+                            let caught = std::panic::catch_unwind(|| -> u32 { panic!("caught inside") });
+                            log.push(format!("caught: {}", caught.is_err()));
+                            1
+                        }
+                        2 | 3 => {
+                            let closure = |x: u32| -> u32 {
+                                if x > 1 {
+                                    return x * 2;
+                                }
+                                panic!("closure broke")
+                            };
+                            closure(3) + closure(how - 1)
+                        }
+                        _ => {
+                            let inner = async {
+                                if how == 4 {
+                                    return 40u32;
+                                }
+                                panic!("async block broke")
+                            };
+                            inner.await + 1
+                        }
                     }
-                    2 | 3 => {
-                        let closure = |x: u32| -> u32 {
-                            if x > 1 {
-                                return x * 2;
-                            }
-                            panic!("closure broke")
-                        };
-                        closure(3) + closure(how - 1)
-                    }
-                    _ => {
-                        let inner = async {
-                            if how == 4 {
-                                return 40u32;
-                            }
-                            panic!("async block broke")
-                        };
-                        inner.await + 1
-                    }
-                }
-    })
-}
-
-async fn payload_nested(log: Log, how: u32) -> u32 {
-    async_with!(log.manager("a") => _ {
-        async_with!(log.manager("b") => _ {
-            async_with!(log.manager("c") => _ {
-                log.push(format!("body {how}"));
-                match how {
-                    0 => std::panic::panic_any(42u32),
-                    1 => {
-                        // A panic caught inside the body is the body's business.
-                        let caught = std::panic::catch_unwind(|| -> u32 { panic!("caught inside") });
-                        log.push(format!("caught: {}", caught.is_err()));
-                        1
-                    }
-                    2 | 3 => {
-                        let closure = |x: u32| -> u32 {
-                            if x > 1 {
-                                return x * 2;
-                            }
-                            panic!("closure broke")
-                        };
-                        closure(3) + closure(how - 1)
-                    }
-                    _ => {
-                        let inner = async {
-                            if how == 4 {
-                                return 40u32;
-                            }
-                            panic!("async block broke")
-                        };
-                        inner.await + 1
-                    }
-                }
-            })
         })
-    })
+    }
 }
 
 #[test]
@@ -115,8 +79,11 @@ fn panics_of_any_payload_closures_and_async_blocks_end_as_with_nested_blocks() {
     ];
     for (how, expected_end, body_events, outcome) in cases {
         on_both_runtimes(move |_| async move {
-            let (events, end) =
-                same(|log| payload_one(log, how), |log| payload_nested(log, how)).await;
+            let (events, end) = same(
+                |log| payload::one(log, how),
+                |log| payload::nested(log, how),
+            )
+            .await;
             assert_eq!(end, expected_end, "case {how}");
             let mut expected = strings(&["enter a", "enter b", "enter c"]);
             expected.extend(strings(body_events));
@@ -130,36 +97,19 @@ fn panics_of_any_payload_closures_and_async_blocks_end_as_with_nested_blocks() {
 // inner body panicking or returning; and a body panicking while an inner
 // exit panics too.
 
-async fn inside_one(log: Log, how: u32) -> u32 {
-    async_with!(log.manager("a") => _, log.manager("b") => _ {
-        let inner = async_with!(log.manager("c") => _, log.manager("d") => _, log.manager("e") => _ {
-            match how {
-                0 => panic!("innermost broke"),
-                1 => return 11,
-                _ => 2,
-            }
-        });
-        inner + 1
-    })
-}
-
-async fn inside_nested(log: Log, how: u32) -> u32 {
-    async_with!(log.manager("a") => _ {
-        async_with!(log.manager("b") => _ {
-            let inner = async_with!(log.manager("c") => _ {
-                async_with!(log.manager("d") => _ {
-                    async_with!(log.manager("e") => _ {
-                        match how {
-                            0 => panic!("innermost broke"),
-                            1 => return 11,
-                            _ => 2,
-                        }
-                    })
-                })
+one_and_nested! {
+    async fn inside(log: Log, how: u32) -> u32 {
+        async_with!(log.manager("a") => _, log.manager("b") => _ {
+            let inner = async_with!(log.manager("c") => _, log.manager("d") => _, log.manager("e") => _ {
+                match how {
+                    0 => panic!("innermost broke"),
+                    1 => return 11,
+                    _ => 2,
+                }
             });
             inner + 1
         })
-    })
+    }
 }
 
 #[test]
@@ -171,7 +121,7 @@ fn an_invocation_nested_in_the_body_ends_as_with_nested_blocks() {
     ] {
         on_both_runtimes(move |_| async move {
             let (events, end) =
-                same(|log| inside_one(log, how), |log| inside_nested(log, how)).await;
+                same(|log| inside::one(log, how), |log| inside::nested(log, how)).await;
             assert_eq!(end, expected_end, "case {how}");
             let mut expected = strings(&["enter a", "enter b", "enter c", "enter d", "enter e"]);
             for name in ["e", "d", "c", "b", "a"] {
@@ -183,26 +133,18 @@ fn an_invocation_nested_in_the_body_ends_as_with_nested_blocks() {
     }
 }
 
-async fn double_one(log: Log) {
-    async_with!(log.manager("a") => _, log.manager("b").panicking_exit() => _, log.manager("c") => _ {
-        panic!("body broke")
-    })
-}
-
-async fn double_nested(log: Log) {
-    async_with!(log.manager("a") => _ {
-        async_with!(log.manager("b").panicking_exit() => _ {
-            async_with!(log.manager("c") => _ {
-                panic!("body broke")
-            })
+one_and_nested! {
+    async fn double(log: Log) {
+        async_with!(log.manager("a") => _, log.manager("b").panicking_exit() => _, log.manager("c") => _ {
+            panic!("body broke")
         })
-    })
+    }
 }
 
 #[test]
 fn an_inner_exit_panicking_during_a_body_panic_ends_as_with_nested_blocks() {
     on_both_runtimes(|_| async move {
-        let (events, end) = same(double_one, double_nested).await;
+        let (events, end) = same(double::one, double::nested).await;
         assert_eq!(end, "panic exit of b panicked");
         assert_eq!(
             events,
@@ -225,40 +167,25 @@ fn an_inner_exit_panicking_during_a_body_panic_ends_as_with_nested_blocks() {
 // cancellation while an inner `enter` is pending, or while the outermost
 // exit is pending with a panic on its way out.
 
-async fn catching_one(log: Log) -> bool {
-    use futures::FutureExt;
-    async_with!(log.manager("a") => _, log.manager("b") => _ {
-        let caught = std::panic::AssertUnwindSafe(async {
-            async_with!(log.manager("c") => _, log.manager("d") => _ { panic!("inner broke") })
-        })
-        .catch_unwind()
-        .await;
-        log.push(format!("caught: {}", caught.is_err()));
-        caught.is_err()
-    })
-}
-
-async fn catching_nested(log: Log) -> bool {
-    use futures::FutureExt;
-    async_with!(log.manager("a") => _ {
-        async_with!(log.manager("b") => _ {
+one_and_nested! {
+    async fn catching(log: Log) -> bool {
+        use futures::FutureExt;
+        async_with!(log.manager("a") => _, log.manager("b") => _ {
             let caught = std::panic::AssertUnwindSafe(async {
-                async_with!(log.manager("c") => _ {
-                    async_with!(log.manager("d") => _ { panic!("inner broke") })
-                })
+                async_with!(log.manager("c") => _, log.manager("d") => _ { panic!("inner broke") })
             })
             .catch_unwind()
             .await;
             log.push(format!("caught: {}", caught.is_err()));
             caught.is_err()
         })
-    })
+    }
 }
 
 #[test]
 fn a_panic_the_body_catches_from_its_own_invocation_completes_the_outer_managers() {
     on_both_runtimes(|_| async move {
-        let (events, end) = same(catching_one, catching_nested).await;
+        let (events, end) = same(catching::one, catching::nested).await;
         assert_eq!(end, "value true");
         assert_eq!(
             events,

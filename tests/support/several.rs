@@ -52,3 +52,54 @@ where
 pub fn strings(events: &[&str]) -> Vec<String> {
     events.iter().map(|event| (*event).to_owned()).collect()
 }
+
+/// `async_with!(a => x, b => y { body })` written as nested blocks,
+/// `async_with!(a => x { async_with!(b => y { body }) })`, built whole
+/// before any `async_with!` runs (an unexpanded macro call in a body would
+/// hide its `return`s from the block around it). Managers are split at the
+/// top-level commas, then folded from the innermost out.
+macro_rules! as_nested {
+    (@split [$($specs:tt)*] [$($spec:tt)*] $body:tt) => {
+        $crate::support::several::as_nested!(@fold $body [$($spec)*] $($specs)*)
+    };
+    (@split [$($specs:tt)*] [$($spec:tt)*] , $($rest:tt)+) => {
+        $crate::support::several::as_nested!(@split [[$($spec)*] $($specs)*] [] $($rest)+)
+    };
+    (@split [$($specs:tt)*] [$($spec:tt)*] $token:tt $($rest:tt)+) => {
+        $crate::support::several::as_nested!(@split [$($specs)*] [$($spec)* $token] $($rest)+)
+    };
+    (@fold $body:tt) => { $body };
+    (@fold $body:tt [$($spec:tt)*] $($outer:tt)*) => {
+        $crate::support::several::as_nested!(@fold { ::async_with::async_with!($($spec)* $body) } $($outer)*)
+    };
+    ($($invocation:tt)+) => {
+        $crate::support::several::as_nested!(@split [] [] $($invocation)+)
+    };
+}
+pub(crate) use as_nested;
+
+/// Declares a case once and gets both shapes: `async fn name(args) -> Ret
+/// { body }` becomes module `name` with `one` (the body as written) and
+/// `nested` (each `async_with!` in it written as nested blocks, through
+/// [`as_nested!`]), so the two cannot drift.
+macro_rules! one_and_nested {
+    ($(
+        $(#[$meta:meta])*
+        async fn $name:ident ($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block
+    )*) => {$(
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            pub(super) async fn one($($arg: $ty),*) $(-> $ret)? {
+                use ::async_with::async_with;
+                $body
+            }
+            pub(super) async fn nested($($arg: $ty),*) $(-> $ret)? {
+                use $crate::support::several::as_nested as async_with;
+                $body
+            }
+        }
+    )*};
+}
+pub(crate) use one_and_nested;
