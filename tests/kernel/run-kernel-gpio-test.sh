@@ -260,7 +260,13 @@ WORK_DIR=$(cd "$WORK_DIR" && pwd)
 # architectures added, 20-45 s a cell.  apt checks the cache against the
 # lists itself and rebuilds it when they change.  In the temp dir, not the
 # work dir: 120 MB that would be stale by the next apt-get update anyway.
-APT_CACHE_OPTS=(-o "Dir::Cache::pkgcache=${TMPDIR:-/tmp}/async-with-apt-pkgcache.$(id -u).bin")
+# When apt already keeps one (CI's .ci/lib/apt.sh turns it back on for
+# every stage), that one is used rather than a second copy.
+APT_CACHE_OPTS=()
+eval "$(apt-config shell APT_PKGCACHE Dir::Cache::pkgcache 2>/dev/null || true)"
+if [ -z "${APT_PKGCACHE:-}" ]; then
+    APT_CACHE_OPTS=(-o "Dir::Cache::pkgcache=${TMPDIR:-/tmp}/async-with-apt-pkgcache.$(id -u).bin")
+fi
 apt_cache() { apt-cache "${APT_CACHE_OPTS[@]}" "$@"; }
 apt_get() { apt-get "${APT_CACHE_OPTS[@]}" "$@"; }
 # A fresh machine may have empty apt lists: then apt-cache knows no kernel and
