@@ -201,7 +201,7 @@ pub use async_with_core::{
 /// | left through `?` on an `Err` or `None`, or returned / evaluated to an `Err` | `Failed`: see below for what it carries |
 /// | panicked | `Panicked`, with the payload; the panic resumes after `exit` (an `exit` error is then logged, not lost silently) |
 ///
-/// What a [`Failure`](crate::Failure) carries depends on the error's type:
+/// What a [`Failure`] carries depends on the error's type:
 ///
 /// | the error (`E` in `Err(E)`) | `failure.as_error()` / `downcast_ref::<E>()` | `failure.error()` (`Debug`) |
 /// |---|---|---|

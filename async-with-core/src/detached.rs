@@ -30,7 +30,7 @@ pub const DEFAULT_DETACHED_TIMEOUT: Duration = Duration::from_secs(5);
 ///
 /// - the block was cancelled while its own `exit` was running (the exit was
 ///   started and cut short): the exit is not started a second time; the
-///   manager's `cancel` runs at once (for a [`manager_fn`](crate::manager_fn)
+///   manager's `cancel` runs at once (for a [`manager_fn`](fn@crate::manager_fn)
 ///   whose resource was moved into the cut exit, the resource's `Drop` was
 ///   its cleanup and `cancel` has nothing left to do).
 ///

@@ -118,7 +118,7 @@ impl<F: Future<Output = Result<(), E>>, C, E> Callback<F, C> {
 ///   [`Guard`] and taken off the stack before its exit starts. Dropping the
 ///   future that is closing the stack (a shutdown `timeout`) cancels the
 ///   entry being exited (its exit is never started again; a
-///   [`manager_fn`](crate::manager_fn) whose resource was moved into the cut
+///   [`manager_fn`](fn@crate::manager_fn) whose resource was moved into the cut
 ///   exit future has that resource dropped instead: its `Drop` is its
 ///   cleanup) and leaves the rest on the stack: a retried `close` exits
 ///   them, dropping the stack cancels them, last in first out.
@@ -126,7 +126,7 @@ impl<F: Future<Output = Result<(), E>>, C, E> Callback<F, C> {
 /// Managers are boxed (one allocation per entry) and must be owned
 /// (`'static`) [`SendAsyncContextManager`]s, so the stack is `Send` and
 /// works in spawned tasks: managers from this crate and from
-/// [`manager_fn`](crate::manager_fn) are; a hand-written one needs one line,
+/// [`manager_fn`](fn@crate::manager_fn) are; a hand-written one needs one line,
 /// [`impl_send_manager!`](crate::impl_send_manager). (A lifetime parameter
 /// for borrowing managers would be possible, but the stack's futures then
 /// trip rustc's "not general enough" limitation in spawned tasks.)

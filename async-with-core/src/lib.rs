@@ -2,10 +2,10 @@
 //! [`AsyncContextManager`] trait, [`Outcome`], the [`Guard`] runtime that
 //! makes cleanup happen exactly once, and the LED [`Spotlight`].
 //!
-//! Beyond the trait, the rest of Python's `contextlib`: [`with`] and
-//! [`try_with`] (the block as a function), [`manager_fn`]
+//! Beyond the trait, the rest of Python's `contextlib`: [`with`](fn@with) and
+//! [`try_with`] (the block as a function), [`manager_fn`](fn@manager_fn)
 //! (`@asynccontextmanager`), [`ExitStack`] (`AsyncExitStack`),
-//! [`nullcontext`], Tokio's locks as managers, [`Detached`] (async cleanup on
+//! [`nullcontext`](fn@nullcontext), Tokio's locks as managers, [`Detached`] (async cleanup on
 //! cancellation) and [`SendAsyncContextManager`] for generic code that spawns.
 //!
 //! Depend on the `async-with` facade instead: it re-exports everything here
@@ -26,8 +26,8 @@
 //!
 //! With `default-features = false` the crate builds with `core` alone (no
 //! `alloc`, no `std`), for example for `thumbv6m-none-eabi`: the trait,
-//! [`Outcome`], the [`Guard`], the function API, [`nullcontext`],
-//! [`manager_fn`] and [`Spotlight`] over any `OutputPin` and any
+//! [`Outcome`], the [`Guard`], the function API, [`nullcontext`](fn@nullcontext),
+//! [`manager_fn`](fn@manager_fn) and [`Spotlight`] over any `OutputPin` and any
 //! `embedded_hal_async::delay::DelayNs`.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

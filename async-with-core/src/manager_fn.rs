@@ -49,7 +49,7 @@ use crate::{AsyncContextManager, Outcome, SendAsyncContextManager};
 ///
 /// # Panics
 ///
-/// Driven through the raw trait (not `async_with!`, [`with`](crate::with),
+/// Driven through the raw trait (not `async_with!`, [`with`](fn@crate::with),
 /// [`Guard`](crate::Guard) or the exit stack, which cannot get this wrong):
 /// `enter` while the resource of an earlier `enter` is still held (it would
 /// be dropped without its exit), and `exit` without a resource.

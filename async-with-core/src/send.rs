@@ -13,7 +13,7 @@ use crate::{AsyncContextManager, Outcome};
 /// "the future this trait method returns is `Send`"), so a spawned block over
 /// `M` does not compile. Bound by `M: SendAsyncContextManager` instead and
 /// wrap the manager in [`SendManager`]: its futures are declared `Send`, so
-/// `async_with!`, [`with`](crate::with) and [`Guard`](crate::Guard) over it
+/// `async_with!`, [`with`](fn@crate::with) and [`Guard`](crate::Guard) over it
 /// are `Send` too. The [`ExitStack`](crate::ExitStack) and
 /// [`Detached`](crate::Detached) need it for the same reason.
 ///
@@ -147,7 +147,7 @@ impl<M: SendAsyncContextManager + ?Sized> SendAsyncContextManager for &mut M {
 }
 
 /// Wraps a [`SendAsyncContextManager`] so that generic code driving it
-/// through [`AsyncContextManager`] (`async_with!`, [`with`](crate::with),
+/// through [`AsyncContextManager`] (`async_with!`, [`with`](fn@crate::with),
 /// [`Guard`](crate::Guard)) gets `Send` futures.
 ///
 /// See [`SendAsyncContextManager`] for an example.
