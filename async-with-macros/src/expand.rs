@@ -288,7 +288,7 @@ fn guarded(krate: &TokenStream, manager: Manager, mut body: Block, level: Level)
     let rest = quote! {
         let mut #caught = #catch::new(async {
             #(let #hint_names = #hint_names;)*
-            let #target = #target;
+            let #target = #target.into_inner();
             #bind
             #run_body
         })
@@ -332,6 +332,7 @@ fn guarded(krate: &TokenStream, manager: Manager, mut body: Block, level: Level)
             #split
             #enter_first
             let #target = #entered;
+            let #target = #p::ByValue(#target);
             #enum_def
             #(#hint_ties)*
             #value_part
@@ -501,15 +502,19 @@ fn dispatch_arms(flow: &Ident, sites: &[Site], diverges: bool) -> TokenStream {
             quote!(#flow::#variant)
         };
         let carried = site.has_value.then(|| quote!(#value));
+        let residual = ident(names::RESIDUAL);
         let arm = match &site.kind {
             SiteKind::Return { keyword } => quote!(#pattern => #keyword #carried,),
             SiteKind::Break { keyword, label } => quote!(#pattern => #keyword #label #carried,),
             SiteKind::Continue { keyword, label } => quote!(#pattern => #keyword #label,),
             // When the error type is uninhabited too (`Infallible`), the
             // residual is, and rustc 1.85 calls the `?` "unreachable".
+            // Named as the residual, so that an enclosing body's rewriter
+            // passes it on as one (`rewrite::is_residual`) rather than
+            // branching on it again.
             SiteKind::Try { question } => quote! {
                 #[allow(unreachable_code)]
-                #pattern => match #value #question {},
+                #flow::#variant(#residual) => match #residual #question {},
             },
         };
         arms.push(arm);

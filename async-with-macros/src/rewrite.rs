@@ -314,6 +314,16 @@ fn is_panic_propagation(call: &syn::ExprCall) -> bool {
         && names.next().is_some_and(|name| name == "__private")
 }
 
+/// Whether `operand` is the residual an inner block's dispatch replays
+/// (`match __async_with_residual? {}`, see `expand::dispatch_arms`). The
+/// name is the expansion's (`mixed_site`); a user's variable of that name
+/// that is not a residual makes the replayed `match value? {}` a type error
+/// (non-exhaustive), never a different run.
+fn is_residual(operand: &Expr) -> bool {
+    matches!(operand, Expr::Path(path) if path.attrs.is_empty() && path.qself.is_none()
+        && path.path.is_ident(names::RESIDUAL))
+}
+
 fn is_async_with(mac: &Macro) -> bool {
     mac.path
         .segments
@@ -346,6 +356,21 @@ impl VisitMut for Rewriter<'_> {
                 let keyword = ret.return_token;
                 let tokens = self.site(SiteKind::Return { keyword }, ret.expr.as_deref());
                 *expr = reparse(tokens);
+            }
+            // A `?` replayed by an inner block's dispatch (see
+            // [`is_residual`]): its operand is already a residual, so it
+            // leaves this body as one, without branching on it again.
+            //
+            // Input:  match __async_with_residual? {}
+            // Output: match return Flow::Site3(__async_with_residual) {}
+            Expr::Try(try_expr) if is_residual(&try_expr.expr) => {
+                let question = try_expr.question_token;
+                let residual = Expr::Path(syn::ExprPath {
+                    attrs: Vec::new(),
+                    qself: None,
+                    path: names::ident(names::RESIDUAL).into(),
+                });
+                *expr = reparse(self.site(SiteKind::Try { question }, Some(&residual)));
             }
             Expr::Try(try_expr) => {
                 self.visit_expr_mut(&mut try_expr.expr);
