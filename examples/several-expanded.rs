@@ -68,23 +68,25 @@ async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
     let (manager, arming) = p::entering(&mut outer_guard);
     let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
     let outer_target = entered.__async_with_unmarked();
+    let outer_target = p::ByValue(outer_target); // moved in by value, as in `basic-expanded.rs`
     enum Flow0<V> {
         Value(V),
     }
     // The outer body holds the inner manager: it leaves with `Ok(flow)`, or
     // with the `Err(payload)` the inner manager hands out.
     let mut outer_caught = p::CatchUnwindNest::new(async {
-        let _ = outer_target;
+        let _ = outer_target.into_inner();
         let value = {
             let mut inner_guard = p::Guard::new(Door { name: "inner", log });
             let (manager, arming) = p::entering(&mut inner_guard);
             let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
             let inner_target = entered.__async_with_unmarked();
+            let inner_target = p::ByValue(inner_target);
             enum Flow1<V> {
                 Value(V),
             }
             let mut inner_caught = p::CatchUnwind::new(async {
-                let inner = inner_target;
+                let inner = inner_target.into_inner();
                 let value = {
                     if log.borrow().len() == 2 {
                         panic!("{inner} stuck")
