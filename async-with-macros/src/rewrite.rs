@@ -102,6 +102,9 @@ pub(crate) struct Rewriter<'a> {
     krate: &'a TokenStream,
     /// The flow enum's name.
     flow: &'a Ident,
+    /// What this block's hints are named after: its own depth, while the
+    /// flow enum may be shared by the managers of one invocation.
+    pub(crate) hint_key: Ident,
     /// Expands a nested `async_with!`'s tokens (`expand::invocation`, at a
     /// depth deeper than every flow enum around it, whose variants its
     /// expansion will name; siblings may share a depth, since each
@@ -142,6 +145,7 @@ impl<'a> Rewriter<'a> {
         Rewriter {
             krate,
             flow,
+            hint_key: flow.clone(),
             nested,
             scopes: Vec::new(),
             sites: Vec::new(),
@@ -158,7 +162,7 @@ impl<'a> Rewriter<'a> {
         if let Some((_, hint)) = self.hints.iter().find(|(known, _)| *known == target) {
             return hint.clone();
         }
-        let hint = names::hint(self.flow, self.hints.len());
+        let hint = names::hint(&self.hint_key, self.hints.len());
         self.hints.push((target, hint.clone()));
         hint
     }
