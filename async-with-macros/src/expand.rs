@@ -43,6 +43,9 @@
 //! One difference from writing them nested: a panic caught by `b` is not
 //! resumed after `b`'s `exit` but handed to `a` as a value (see [`Level`]),
 //! so the nest unwinds twice in all rather than once more per manager.
+//! Another: the managers of one invocation share one flow enum, and only
+//! the outermost replays a way out (see [`Shared`]); an inner manager's
+//! block ends in the body's flow, which the next manager out passes on.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};

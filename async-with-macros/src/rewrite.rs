@@ -156,8 +156,9 @@ impl<'a> Rewriter<'a> {
         }
     }
 
-    /// The hint for values sent to `target`, named after this block's flow
-    /// enum so that nested blocks' hints stay apart.
+    /// The hint for values sent to `target`, named after this block's
+    /// depth (`hint_key`) so that the hints of nested blocks and of the
+    /// managers of one invocation stay apart.
     fn hint(&mut self, target: Target) -> Ident {
         if let Some((_, hint)) = self.hints.iter().find(|(known, _)| *known == target) {
             return hint.clone();
