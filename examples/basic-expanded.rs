@@ -70,6 +70,10 @@ async fn expanded(door: &mut Door) -> u32 {
         let (manager, arming) = p::entering(&mut guard);
         let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
         let target = entered.__async_with_unmarked();
+        // Wrapped so that the body's async block moves it in: a `Copy`
+        // target (`()`, `&T`) would be captured by reference, a pointer in
+        // the block's future.
+        let target = p::ByValue(target);
 
         // One variant per way out of the body; this body has only its value.
         enum Flow<V> {
@@ -84,7 +88,7 @@ async fn expanded(door: &mut Door) -> u32 {
             // The body runs in an async block so that a panic can be caught
             // and `exit` still awaited; `CatchUnwind` yields `Err(payload)`.
             let mut caught = p::CatchUnwind::new(async {
-                let door = target;
+                let door = target.into_inner();
                 let value = {
                     door.knocks += 1;
                     p::typed(inner_hint, door.knocks)

@@ -81,6 +81,7 @@ async fn first_big(log: &Log, inputs: &[&str]) -> Result<u32, Error> {
             // The `?` mark: an `enter` error propagates like `?`.
             let (manager, arming) = p::entering(&mut guard);
             let target = arming.armed(p::AsyncContextManager::enter(manager).await)?;
+            let target = p::ByValue(target); // moved in by value (`basic-expanded.rs`)
 
             // One variant per way out; values are generic so that their
             // types are inferred as the inline code's would be. Every
@@ -104,7 +105,7 @@ async fn first_big(log: &Log, inputs: &[&str]) -> Result<u32, Error> {
             let mut caught = p::CatchUnwind::new(async {
                 // Moved in (zero bytes), not borrowed (a pointer).
                 let return_hint = return_hint;
-                let tape = target;
+                let tape = target.into_inner();
                 // The body; its value is `()` here.
                 {
                     if input.is_empty() {

@@ -68,35 +68,37 @@ async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
     let (manager, arming) = p::entering(&mut outer_guard);
     let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
     let outer_target = entered.__async_with_unmarked();
+    let outer_target = p::ByValue(outer_target); // moved in by value, as in `basic-expanded.rs`
+    // One flow enum for the whole invocation, defined by the outermost
+    // manager: the inner manager's block ends in the body's flow, which the
+    // outer manager passes on as it is.
     enum Flow0<V> {
         Value(V),
     }
     // The outer body holds the inner manager: it leaves with `Ok(flow)`, or
     // with the `Err(payload)` the inner manager hands out.
     let mut outer_caught = p::CatchUnwindNest::new(async {
-        let _ = outer_target;
-        let value = {
+        let _ = outer_target.into_inner();
+        let flow = {
             let mut inner_guard = p::Guard::new(Door { name: "inner", log });
             let (manager, arming) = p::entering(&mut inner_guard);
             let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
             let inner_target = entered.__async_with_unmarked();
-            enum Flow1<V> {
-                Value(V),
-            }
+            let inner_target = p::ByValue(inner_target);
             let mut inner_caught = p::CatchUnwind::new(async {
-                let inner = inner_target;
+                let inner = inner_target.into_inner();
                 let value = {
                     if log.borrow().len() == 2 {
                         panic!("{inner} stuck")
                     }
                     7
                 };
-                Flow1::Value(value)
+                Flow0::Value(value)
             })
             .await;
             let exit = {
                 let outcome = match &mut inner_caught {
-                    p::Ok(Flow1::Value(_)) => Outcome::Completed,
+                    p::Ok(Flow0::Value(_)) => Outcome::Completed,
                     p::Err(payload) => p::panicked(payload),
                 };
                 let exit =
@@ -112,11 +114,10 @@ async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
                 p::Ok(flow) => flow,
             };
             exit.__async_with_unmarked();
-            match flow {
-                Flow1::Value(value) => value,
-            }
+            // Not matched here: only the outermost manager replays a way out.
+            flow
         };
-        p::Ok(Flow0::Value(value))
+        p::Ok(flow)
     })
     .await;
     let exit = {

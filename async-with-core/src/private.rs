@@ -11,7 +11,7 @@ mod hint;
 pub mod probe;
 
 #[doc(hidden)]
-pub use hint::{Hint, typed};
+pub use hint::{ByValue, Hint, typed};
 
 #[doc(hidden)]
 pub use core;

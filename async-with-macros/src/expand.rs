@@ -43,6 +43,9 @@
 //! One difference from writing them nested: a panic caught by `b` is not
 //! resumed after `b`'s `exit` but handed to `a` as a value (see [`Level`]),
 //! so the nest unwinds twice in all rather than once more per manager.
+//! Another: the managers of one invocation share one flow enum, and only
+//! the outermost replays a way out (see [`Shared`]); an inner manager's
+//! block ends in the body's flow, which the next manager out passes on.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
@@ -63,8 +66,13 @@ pub(crate) fn invocation(krate: &TokenStream, tokens: TokenStream, depth: usize)
     let split = parse::split_body(tokens);
     match Invocation::parse(&split) {
         Ok(Invocation { managers, body }) => {
-            let nested_depth = depth + managers.len();
-            nest(krate, managers, body, depth, nested_depth, true).to_token_stream()
+            let shared = Shared {
+                flow: names::flow(depth),
+                nested_depth: depth + managers.len(),
+                diverges: classify::block_diverges(&body),
+            };
+            let (expr, _) = nest(krate, managers, body, depth, &shared, true);
+            expr.to_token_stream()
         }
         Err(error) => fallback::fallback(krate, &split, &error),
     }
@@ -86,27 +94,72 @@ fn nest(
     mut managers: Vec<Manager>,
     body: Block,
     depth: usize,
-    nested_depth: usize,
+    shared: &Shared,
     outermost: bool,
-) -> Expr {
+) -> (Expr, Inner) {
     let manager = managers.remove(0);
     let nests = !managers.is_empty();
-    let body = if !nests {
-        body
+    let (body, inner) = if !nests {
+        let inner = Inner {
+            sites: Vec::new(),
+            typed_tail: false,
+        };
+        (body, inner)
     } else {
-        let inner = nest(krate, managers, body, depth + 1, nested_depth, false);
-        Block {
+        let (expr, inner) = nest(krate, managers, body, depth + 1, shared, false);
+        let body = Block {
             brace_token: Default::default(),
-            stmts: vec![Stmt::Expr(inner, None)],
-        }
+            stmts: vec![Stmt::Expr(expr, None)],
+        };
+        (body, inner)
     };
     let level = Level {
         depth,
-        nested_depth,
         outermost,
         nests,
     };
-    guarded(krate, manager, body, level)
+    guarded(krate, manager, body, level, shared, inner)
+}
+
+/// What an inner manager's expansion tells the manager outside it.
+struct Inner {
+    /// The ways out of the body so far: the body's own, and those of the
+    /// managers inside (their `?` marks).
+    sites: Vec<Site>,
+    /// Whether the body's tail was passed through the invocation's hint,
+    /// which the outermost manager then makes (see [`type_tail`]).
+    typed_tail: bool,
+}
+
+/// What the managers of one invocation share.
+///
+/// One flow enum serves them all, defined by the outermost manager. An
+/// inner manager's block evaluates to its body's flow, which the manager
+/// outside takes as its own body's flow as it is (`Ok(flow)`); only the
+/// outermost matches it, and replays the way out. With an enum per
+/// manager, each manager matched the flow and rebuilt it as its own
+/// enum's variant (for `?`, a branch on the residual and a new `Ok(..)`):
+/// a compare, a move and a store per manager (`benches/callgrind.sh`,
+/// three and eight managers). The body's tail is typed once: the outermost
+/// manager makes the hint pair, the innermost passes the tail through it.
+///
+/// ```text
+/// // Input:
+/// async_with!(a, b { f()? })
+/// // Output (b's part, inside a's body; `Site0` is the body's `?`):
+/// let flow = { /* b's guarded block, ending in */ flow };
+/// Ok(flow)
+/// // (a's part, outermost):
+/// match flow { Flow0::Value(v) => v, Flow0::Site0(r) => match r? {} }
+/// ```
+struct Shared {
+    /// The invocation's flow enum.
+    flow: Ident,
+    /// The depth for an `async_with!` written inside the body.
+    nested_depth: usize,
+    /// Whether the user's body diverges; an inner manager's expansion,
+    /// which passes flows on, no longer shows it.
+    diverges: bool,
 }
 
 /// Where one manager sits in its invocation.
@@ -128,31 +181,49 @@ fn nest(
 /// let flow = match caught { Ok(flow) => flow, Err(payload) => $p::resume(payload, ..) };
 /// ```
 struct Level {
-    /// Keeps the flow enums of nested blocks apart.
+    /// Keeps the hints of the managers apart.
     depth: usize,
-    /// The depth for an `async_with!` written inside the body.
-    nested_depth: usize,
     /// The first manager of its invocation: resumes a caught panic.
     outermost: bool,
     /// Its body holds the next manager of the invocation.
     nests: bool,
 }
 
-/// One manager around `body`.
-fn guarded(krate: &TokenStream, manager: Manager, mut body: Block, level: Level) -> Expr {
+/// One manager around `body`, which is the user's body or `inner`'s
+/// expansion; tells the manager outside what it found.
+fn guarded(
+    krate: &TokenStream,
+    manager: Manager,
+    mut body: Block,
+    level: Level,
+    shared: &Shared,
+    inner: Inner,
+) -> (Expr, Inner) {
     let Level {
         depth,
-        nested_depth,
         outermost,
         nests,
     } = level;
     let p = quote!(#krate::__private);
-    let flow = names::flow(depth);
-    let value_anchored = classify::block_is_anchored(&body);
-    let diverges = classify::block_diverges(&body);
-    let nested = |tokens| invocation(krate, tokens, nested_depth);
-    let mut rewriter = Rewriter::new(krate, &flow, &nested);
+    let flow = &shared.flow;
+    let diverges = shared.diverges;
+    // An inner manager's flow carries the body's value, classified there
+    // (and, as when each manager replayed it by name, here) by its type.
+    let value_anchored = nests || classify::block_is_anchored(&body);
+    let nested = |tokens| invocation(krate, tokens, shared.nested_depth);
+    let mut rewriter = Rewriter::new(krate, flow, &nested);
+    rewriter.hint_key = names::flow(depth);
     rewriter.nest = nests;
+    // A value an inner manager passes on is classified here as when it
+    // was replayed to this body by name (`break 'a value`): a known type.
+    rewriter.sites = inner
+        .sites
+        .into_iter()
+        .map(|site| Site {
+            anchored: site.has_value,
+            ..site
+        })
+        .collect();
     rewriter.visit_block_mut(&mut body);
     let sites = rewriter.sites;
     let hints = rewriter.hints;
@@ -253,10 +324,12 @@ fn guarded(krate: &TokenStream, manager: Manager, mut body: Block, level: Level)
     // as a `let` initializer it would be a diverging sub-expression.
     // Only the tail goes through `typed`: a wider wrapper would need a wider
     // `allow` (a diverging argument makes the call unreachable).
-    let typed_tail = !diverges && type_tail(&p, &mut body, &inner_hint);
-    let ok_flow = match nests {
-        true => quote!(#p::Ok(#flow_value)),
-        false => quote!(#flow_value),
+    // The pair is made by the outermost manager, the tail typed by the
+    // innermost one (in the body), and every manager in between passes the
+    // flow on (see [`Shared`]).
+    let typed_tail = match nests {
+        true => inner.typed_tail,
+        false => !diverges && type_tail(&p, &mut body, &inner_hint),
     };
     let catch = match nests {
         true => quote!(#p::CatchUnwindNest),
@@ -270,7 +343,13 @@ fn guarded(krate: &TokenStream, manager: Manager, mut body: Block, level: Level)
             #p::propagate_panic(#payload)
         }},
     };
-    let run_body = if diverges {
+    let run_body = if nests {
+        // The inner manager's block evaluates to its flow.
+        quote! {
+            let #flow_value = #body;
+            #p::Ok(#flow_value)
+        }
+    } else if diverges {
         let stmts = &body.stmts;
         quote!(#(#stmts)*)
     } else {
@@ -278,17 +357,24 @@ fn guarded(krate: &TokenStream, manager: Manager, mut body: Block, level: Level)
             let #value = #body;
             #[allow(unreachable_code)]
             let #flow_value = #flow::Value(#value);
-            #ok_flow
+            #flow_value
         }
     };
-    let enum_def = flow_enum(&p, &flow, &sites, diverges);
-    let classify = classify_arms(&p, &flow, &sites, value_anchored, diverges);
-    let dispatch = dispatch_arms(&flow, &sites, diverges);
+    // Only the outermost manager defines the flow enum and replays the way
+    // out; an inner one's block ends in its flow, as it is.
+    let (enum_def, leave) = if outermost {
+        let enum_def = flow_enum(&p, flow, &sites, diverges);
+        let dispatch = dispatch_arms(flow, &sites, diverges);
+        (enum_def, quote!(match #flow_value { #dispatch }))
+    } else {
+        (TokenStream::new(), quote!(#flow_value))
+    };
+    let classify = classify_arms(&p, flow, &sites, value_anchored, diverges, outermost);
 
     let rest = quote! {
         let mut #caught = #catch::new(async {
             #(let #hint_names = #hint_names;)*
-            let #target = #target;
+            let #target = #target.into_inner();
             #bind
             #run_body
         })
@@ -311,11 +397,9 @@ fn guarded(krate: &TokenStream, manager: Manager, mut body: Block, level: Level)
             }
         };
         #exited
-        match #flow_value {
-            #dispatch
-        }
+        #leave
     };
-    let value_part = if !typed_tail {
+    let value_part = if !(outermost && typed_tail) {
         rest
     } else {
         quote! {
@@ -332,15 +416,18 @@ fn guarded(krate: &TokenStream, manager: Manager, mut body: Block, level: Level)
             #split
             #enter_first
             let #target = #entered;
+            let #target = #p::ByValue(#target);
             #enum_def
             #(#hint_ties)*
             #value_part
         }
     };
-    match syn::parse2(tokens.clone()) {
+    let expr = match syn::parse2(tokens.clone()) {
         Ok(expr) => expr,
         Err(_) => Expr::Verbatim(tokens),
-    }
+    };
+    let inner = Inner { sites, typed_tail };
+    (expr, inner)
 }
 
 /// Passes the body's tail through `typed(hint, tail)`, so that it is checked
@@ -442,6 +529,7 @@ fn classify_arms(
     sites: &[Site],
     value_anchored: bool,
     diverges: bool,
+    outermost: bool,
 ) -> TokenStream {
     let value = ident(names::VALUE);
     let classify_value = |anchored: bool| {
@@ -476,6 +564,14 @@ fn classify_arms(
         };
         arms.push(arm);
     }
+    // The ways out that the managers further out add (their inner
+    // managers' `?` marks) never reach this manager's `exit`.
+    if !outermost {
+        arms.push(quote! {
+            #[allow(unreachable_patterns)]
+            #p::Ok(_) => #p::Outcome::Completed,
+        });
+    }
     quote!(#(#arms)*)
 }
 
@@ -501,15 +597,19 @@ fn dispatch_arms(flow: &Ident, sites: &[Site], diverges: bool) -> TokenStream {
             quote!(#flow::#variant)
         };
         let carried = site.has_value.then(|| quote!(#value));
+        let residual = ident(names::RESIDUAL);
         let arm = match &site.kind {
             SiteKind::Return { keyword } => quote!(#pattern => #keyword #carried,),
             SiteKind::Break { keyword, label } => quote!(#pattern => #keyword #label #carried,),
             SiteKind::Continue { keyword, label } => quote!(#pattern => #keyword #label,),
             // When the error type is uninhabited too (`Infallible`), the
             // residual is, and rustc 1.85 calls the `?` "unreachable".
+            // Named as the residual, so that an enclosing body's rewriter
+            // passes it on as one (`rewrite::is_residual`) rather than
+            // branching on it again.
             SiteKind::Try { question } => quote! {
                 #[allow(unreachable_code)]
-                #pattern => match #value #question {},
+                #flow::#variant(#residual) => match #residual #question {},
             },
         };
         arms.push(arm);

@@ -64,8 +64,9 @@ pub(crate) fn site_type(variant: &Ident) -> Ident {
     format_ident!("__AsyncWith{}", variant, span = Span::mixed_site())
 }
 
-/// The type hint for values sent to the `index`th target of the block whose
-/// flow enum is `flow` (see `rewrite::Target`).
+/// The type hint for values sent to the `index`th target of the block
+/// keyed `flow` (its depth, spelled as a flow enum's name; see
+/// `rewrite::Target`).
 pub(crate) fn hint(flow: &Ident, index: usize) -> Ident {
     format_ident!(
         "__async_with_hint_{}_{}",

@@ -102,6 +102,9 @@ pub(crate) struct Rewriter<'a> {
     krate: &'a TokenStream,
     /// The flow enum's name.
     flow: &'a Ident,
+    /// What this block's hints are named after: its own depth, while the
+    /// flow enum may be shared by the managers of one invocation.
+    pub(crate) hint_key: Ident,
     /// Expands a nested `async_with!`'s tokens (`expand::invocation`, at a
     /// depth deeper than every flow enum around it, whose variants its
     /// expansion will name; siblings may share a depth, since each
@@ -142,6 +145,7 @@ impl<'a> Rewriter<'a> {
         Rewriter {
             krate,
             flow,
+            hint_key: flow.clone(),
             nested,
             scopes: Vec::new(),
             sites: Vec::new(),
@@ -152,13 +156,14 @@ impl<'a> Rewriter<'a> {
         }
     }
 
-    /// The hint for values sent to `target`, named after this block's flow
-    /// enum so that nested blocks' hints stay apart.
+    /// The hint for values sent to `target`, named after this block's
+    /// depth (`hint_key`) so that the hints of nested blocks and of the
+    /// managers of one invocation stay apart.
     fn hint(&mut self, target: Target) -> Ident {
         if let Some((_, hint)) = self.hints.iter().find(|(known, _)| *known == target) {
             return hint.clone();
         }
-        let hint = names::hint(self.flow, self.hints.len());
+        let hint = names::hint(&self.hint_key, self.hints.len());
         self.hints.push((target, hint.clone()));
         hint
     }
@@ -314,6 +319,16 @@ fn is_panic_propagation(call: &syn::ExprCall) -> bool {
         && names.next().is_some_and(|name| name == "__private")
 }
 
+/// Whether `operand` is the residual an inner block's dispatch replays
+/// (`match __async_with_residual? {}`, see `expand::dispatch_arms`). The
+/// name is the expansion's (`mixed_site`); a user's variable of that name
+/// that is not a residual makes the replayed `match value? {}` a type error
+/// (non-exhaustive), never a different run.
+fn is_residual(operand: &Expr) -> bool {
+    matches!(operand, Expr::Path(path) if path.attrs.is_empty() && path.qself.is_none()
+        && path.path.is_ident(names::RESIDUAL))
+}
+
 fn is_async_with(mac: &Macro) -> bool {
     mac.path
         .segments
@@ -346,6 +361,21 @@ impl VisitMut for Rewriter<'_> {
                 let keyword = ret.return_token;
                 let tokens = self.site(SiteKind::Return { keyword }, ret.expr.as_deref());
                 *expr = reparse(tokens);
+            }
+            // A `?` replayed by an inner block's dispatch (see
+            // [`is_residual`]): its operand is already a residual, so it
+            // leaves this body as one, without branching on it again.
+            //
+            // Input:  match __async_with_residual? {}
+            // Output: match return Flow::Site3(__async_with_residual) {}
+            Expr::Try(try_expr) if is_residual(&try_expr.expr) => {
+                let question = try_expr.question_token;
+                let residual = Expr::Path(syn::ExprPath {
+                    attrs: Vec::new(),
+                    qself: None,
+                    path: names::ident(names::RESIDUAL).into(),
+                });
+                *expr = reparse(self.site(SiteKind::Try { question }, Some(&residual)));
             }
             Expr::Try(try_expr) => {
                 self.visit_expr_mut(&mut try_expr.expr);

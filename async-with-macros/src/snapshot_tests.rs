@@ -42,6 +42,7 @@ snapshots! {
     break_with_value: "m() { if ready { break 'search 7; } }",
     diverging_tail: "m() { panic!(\"boom\") }",
     several_managers: "a() => x, b()? => mut y { y.push(x) }",
+    several_managers_question_mark: "a(), b(), c() { let value = fallible()?; Ok(value) }",
     nested_block: "a() => x { async_with!(b() => y { return y; }); x }",
     parse_error_falls_back: "open() => conn log() => out { conn.send(out).await }",
 }
