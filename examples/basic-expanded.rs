@@ -62,13 +62,17 @@ async fn expanded(door: &mut Door) -> u32 {
     {
         // The manager is evaluated once and owned by a guard. From a
         // successful `enter` on, dropping the guard runs `cancel`.
-        let mut guard = p::Guard::new(&mut *door);
+        let mut guard = p::Held::new(&mut *door);
         // No `?` mark: the manager's error must be `Infallible`.
         use p::UnmarkedResult as _;
-        // `enter` is awaited on the manager itself; the guard is armed once
-        // it succeeded (a cancelled `enter` is the manager's own business).
-        let (manager, arming) = p::entering(&mut guard);
-        let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
+        // `enter` is awaited on the guard's manager field; the guard is armed
+        // through its own field once it succeeded, so the target may go on
+        // borrowing the manager (a cancelled `enter` is the manager's own
+        // business).
+        let entered = p::arm(
+            p::AsyncContextManager::enter(&mut guard.manager).await,
+            &mut guard.armed,
+        );
         let target = entered.__async_with_unmarked();
 
         // One variant per way out of the body; this body has only its value.
@@ -109,8 +113,8 @@ async fn expanded(door: &mut Door) -> u32 {
                 };
                 // `exit` awaited directly; the guard stays armed until it
                 // completed, so dropping this future mid-exit runs `cancel`.
-                let exit = p::AsyncContextManager::exit(p::exiting(&mut guard), outcome).await;
-                p::exited(&mut guard);
+                let exit = p::AsyncContextManager::exit(&mut guard.manager, outcome).await;
+                guard.armed = false;
                 exit
             };
 

@@ -103,7 +103,7 @@ fn poll_catching<F: Future>(
 /// otherwise be lost with it.
 #[cfg(feature = "std")]
 pub fn resume(payload: Payload, exit_error: Option<&dyn core::fmt::Debug>) -> ! {
-    log_exit_error(exit_error);
+    report_exit_error(exit_error);
     std::panic::resume_unwind(payload)
 }
 
@@ -113,11 +113,29 @@ pub fn resume(payload: Payload, _exit_error: Option<&dyn core::fmt::Debug>) -> !
     match payload {}
 }
 
-/// Reports an `exit` error raised while the body was panicking: the panic
-/// goes on (it is resumed, or handed to the next manager out), so the error
-/// would otherwise be lost.
+/// Reports an `exit` error raised while the body was panicking, and gives
+/// the panic back to be handed to the next manager out (the panic goes on,
+/// so the error would otherwise be lost).
+///
+/// The payload goes through the call rather than around it: held by the
+/// caller across a call that can unwind (the logging), it would need a
+/// landing pad of its own, and the block's future a register more on its
+/// completed path too (`benches/callgrind.sh`, BENCHMARKS.md issue 13).
 #[cfg(feature = "std")]
-pub fn log_exit_error(exit_error: Option<&dyn core::fmt::Debug>) {
+pub fn log_exit_error(payload: Payload, exit_error: Option<&dyn core::fmt::Debug>) -> Payload {
+    report_exit_error(exit_error);
+    payload
+}
+
+/// Without `std` no panic is caught, so no `exit` runs during one.
+#[cfg(not(feature = "std"))]
+#[inline]
+pub fn log_exit_error(payload: Payload, _exit_error: Option<&dyn core::fmt::Debug>) -> Payload {
+    match payload {}
+}
+
+#[cfg(feature = "std")]
+fn report_exit_error(exit_error: Option<&dyn core::fmt::Debug>) {
     if let Some(error) = exit_error {
         tracing::error!(
             error = ?error,
@@ -126,11 +144,6 @@ pub fn log_exit_error(exit_error: Option<&dyn core::fmt::Debug>) {
         std::eprintln!("async_with!: `exit` failed while the body was panicking: {error:?}");
     }
 }
-
-/// Without `std` no panic is caught, so no `exit` runs during one.
-#[cfg(not(feature = "std"))]
-#[inline]
-pub fn log_exit_error(_exit_error: Option<&dyn core::fmt::Debug>) {}
 
 /// Hands a caught panic to the next manager out of the same invocation.
 ///
