@@ -8,10 +8,12 @@ use pin_project_lite::pin_project;
 
 use crate::{AsyncContextManager, Outcome};
 
-/// Where a guarded manager is in its one enter-to-cleanup cycle. Every
-/// holder in this crate (the macro, `with`, the exit stack, `Detached`)
-/// keeps its managers in a [`Guard`], so this one state machine is the
-/// exactly-once rule for all of them.
+/// Where a guarded manager is in its one enter-to-cleanup cycle. `with`,
+/// the exit stack and `Detached` keep their managers in a [`Guard`], so
+/// this one state machine is the exactly-once rule for all of them; the
+/// `async_with!` expansion keeps the same rule with a flag of its own
+/// (`private::Held`: entered once and exited once by construction, so
+/// `Idle` and `Entered` are all it needs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum State {
     /// Not entered, or its cleanup already happened.
@@ -28,10 +30,11 @@ pub(crate) enum State {
 /// once: `exit` when the block ends, `cancel` when the block's future is
 /// dropped after a successful `enter` and before `exit` completed.
 ///
-/// This is the runtime half of `async_with!`; the function API, the exit
-/// stack and [`Detached`](crate::Detached) build on it too. It is public so
-/// hand-written code can get the same guarantee, but most code never names
-/// it.
+/// The function API, the exit stack and [`Detached`](crate::Detached)
+/// build on it, and `async_with!` follows the same rule (with an
+/// expansion-only twin whose fields it writes directly, for speed). It is
+/// public so hand-written code can get the same guarantee, but most code
+/// never names it.
 ///
 /// The rule, for each successful `enter`: exactly one of { `exit`
 /// completed, `cancel` ran }. An `exit` whose future is dropped before it
