@@ -86,8 +86,8 @@ async fn expanded(door: &mut Door) -> u32 {
         let (outer_hint, inner_hint) = p::Hint::pair();
         p::typed(outer_hint, {
             // The body runs in an async block so that a panic can be caught
-            // and `exit` still awaited; `CatchUnwind` yields `Err(payload)`.
-            let mut caught = p::CatchUnwind::new(async {
+            // and `exit` still awaited; `CatchUnwindBody` yields `Err(payload)`.
+            let mut caught = p::CatchUnwindBody::new(async {
                 let door = target;
                 let value = {
                     door.knocks += 1;

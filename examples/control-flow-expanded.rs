@@ -104,7 +104,7 @@ async fn first_big(log: &Log, inputs: &[&str]) -> Result<u32, Error> {
                 return return_hint.get();
             }
 
-            let mut caught = p::CatchUnwind::new(async {
+            let mut caught = p::CatchUnwindBody::new(async {
                 // Moved in (zero bytes), not borrowed (a pointer).
                 let return_hint = return_hint;
                 let tape = target;

@@ -87,7 +87,7 @@ async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
             enum Flow1<V> {
                 Value(V),
             }
-            let mut inner_caught = p::CatchUnwind::new(async {
+            let mut inner_caught = p::CatchUnwindBody::new(async {
                 let inner = inner_target;
                 let value = {
                     if log.borrow().len() == 2 {

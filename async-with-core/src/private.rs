@@ -30,14 +30,16 @@ use core::result::Result;
 
 #[cfg(feature = "std")]
 use crate::outcome::PanicPayload;
-use crate::unwind::Payload;
 
 #[doc(hidden)]
 pub use crate::AsyncContextManager;
 #[doc(hidden)]
 pub use crate::outcome::Outcome;
 #[doc(hidden)]
-pub use crate::unwind::{CatchUnwind, CatchUnwindNest, log_exit_error, propagate_panic, resume};
+pub use crate::unwind::{
+    CatchUnwindBody, CatchUnwindNest, Caught, log_exit_error, propagate_panic,
+    resume_caught as resume,
+};
 
 #[doc(hidden)]
 /// Passes `enter`'s result through, arming the block's [`Held`] guard if it
@@ -144,11 +146,15 @@ impl Unmarked for Infallible {
     }
 }
 
-/// The outcome for a caught panic.
+/// The outcome for a caught panic: the expansion's [`Caught`], or the
+/// plain box `with` and the exit stack hold.
 #[doc(hidden)]
 #[cfg(feature = "std")]
 #[inline]
-pub fn panicked(payload: &mut Payload) -> Outcome<'_> {
+pub fn panicked<P>(payload: &mut P) -> Outcome<'_>
+where
+    P: core::ops::DerefMut<Target = dyn core::any::Any + Send>,
+{
     Outcome::Panicked(PanicPayload::new(&mut **payload))
 }
 
@@ -156,6 +162,6 @@ pub fn panicked(payload: &mut Payload) -> Outcome<'_> {
 #[doc(hidden)]
 #[cfg(not(feature = "std"))]
 #[inline]
-pub fn panicked(payload: &mut Payload) -> Outcome<'_> {
+pub fn panicked(payload: &mut Caught) -> Outcome<'_> {
     match *payload {}
 }

@@ -14,7 +14,7 @@
 //!     if false { return ret.get(); }                   // return type, before the body
 //!     let (outer, inner) = $p::Hint::pair();
 //!     $p::typed(outer, {                               // typed by the macro's context
-//!         let mut caught = $p::CatchUnwind::new(async {
+//!         let mut caught = $p::CatchUnwindBody::new(async {
 //!             let ret = ret;                           // moved in: zero bytes
 //!             let target = target;                     // the body owns the target
 //!             let conn = target;
@@ -262,7 +262,7 @@ fn guarded(krate: &TokenStream, manager: Manager, mut body: Block, level: Level)
     };
     let catch = match nests {
         true => quote!(#p::CatchUnwindNest),
-        false => quote!(#p::CatchUnwind),
+        false => quote!(#p::CatchUnwindBody),
     };
     let exit_error = quote!((&&#p::probe::Probe(&#exit)).__async_with_exit_error());
     let go_on = match outermost {
