@@ -244,7 +244,9 @@ pub(crate) fn resume(payload: Payload, _exit_error: Option<&dyn core::fmt::Debug
     match payload {}
 }
 
-/// [`resume`] for the `async_with!` expansion's [`Caught`].
+/// Resumes a caught panic held as a [`Caught`] (the `async_with!`
+/// expansion's), after reporting an `exit` error that would otherwise be
+/// lost with it.
 #[cfg(feature = "std")]
 pub fn resume_caught(payload: Caught, exit_error: Option<&dyn core::fmt::Debug>) -> ! {
     report_exit_error(exit_error);
