@@ -62,13 +62,17 @@ async fn expanded(door: &mut Door) -> u32 {
     {
         // The manager is evaluated once and owned by a guard. From a
         // successful `enter` on, dropping the guard runs `cancel`.
-        let mut guard = p::Guard::new(&mut *door);
+        let mut guard = p::Held::new(&mut *door);
         // No `?` mark: the manager's error must be `Infallible`.
         use p::UnmarkedResult as _;
-        // `enter` is awaited on the manager itself; the guard is armed once
-        // it succeeded (a cancelled `enter` is the manager's own business).
-        let (manager, arming) = p::entering(&mut guard);
-        let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
+        // `enter` is awaited on the guard's manager field; the guard is armed
+        // through its own field once it succeeded, so the target may go on
+        // borrowing the manager (a cancelled `enter` is the manager's own
+        // business).
+        let entered = p::arm(
+            p::AsyncContextManager::enter(&mut guard.manager).await,
+            &mut guard.armed,
+        );
         let target = entered.__async_with_unmarked();
         // Wrapped so that the body's async block moves it in: a `Copy`
         // target (`()`, `&T`) would be captured by reference, a pointer in
@@ -86,8 +90,8 @@ async fn expanded(door: &mut Door) -> u32 {
         let (outer_hint, inner_hint) = p::Hint::pair();
         p::typed(outer_hint, {
             // The body runs in an async block so that a panic can be caught
-            // and `exit` still awaited; `CatchUnwind` yields `Err(payload)`.
-            let mut caught = p::CatchUnwind::new(async {
+            // and `exit` still awaited; `CatchUnwindBody` yields `Err(payload)`.
+            let mut caught = p::CatchUnwindBody::new(async {
                 let door = target.into_inner();
                 let value = {
                     door.knocks += 1;
@@ -113,8 +117,8 @@ async fn expanded(door: &mut Door) -> u32 {
                 };
                 // `exit` awaited directly; the guard stays armed until it
                 // completed, so dropping this future mid-exit runs `cancel`.
-                let exit = p::AsyncContextManager::exit(p::exiting(&mut guard), outcome).await;
-                p::exited(&mut guard);
+                let exit = p::AsyncContextManager::exit(&mut guard.manager, outcome).await;
+                guard.armed = false;
                 exit
             };
 

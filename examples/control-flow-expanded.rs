@@ -77,10 +77,13 @@ async fn first_big(log: &Log, inputs: &[&str]) -> Result<u32, Error> {
         // Output (simplified from the snapshot
         // `async-with-macros/src/snapshots/*return_question_mark_break_continue.snap`):
         {
-            let mut guard = p::Guard::new(Tape(log));
+            let mut guard = p::Held::new(Tape(log));
             // The `?` mark: an `enter` error propagates like `?`.
-            let (manager, arming) = p::entering(&mut guard);
-            let target = arming.armed(p::AsyncContextManager::enter(manager).await)?;
+            let entered = p::arm(
+                p::AsyncContextManager::enter(&mut guard.manager).await,
+                &mut guard.armed,
+            );
+            let target = entered?;
             let target = p::ByValue(target); // moved in by value (`basic-expanded.rs`)
 
             // One variant per way out; values are generic so that their
@@ -102,7 +105,7 @@ async fn first_big(log: &Log, inputs: &[&str]) -> Result<u32, Error> {
                 return return_hint.get();
             }
 
-            let mut caught = p::CatchUnwind::new(async {
+            let mut caught = p::CatchUnwindBody::new(async {
                 // Moved in (zero bytes), not borrowed (a pointer).
                 let return_hint = return_hint;
                 let tape = target.into_inner();
@@ -151,8 +154,8 @@ async fn first_big(log: &Log, inputs: &[&str]) -> Result<u32, Error> {
                     }
                     p::Err(payload) => p::panicked(payload),
                 };
-                let exit = p::AsyncContextManager::exit(p::exiting(&mut guard), outcome).await;
-                p::exited(&mut guard);
+                let exit = p::AsyncContextManager::exit(&mut guard.manager, outcome).await;
+                guard.armed = false;
                 exit
             };
             let flow = match caught {

@@ -64,9 +64,11 @@ impl AsyncContextManager for Door<'_> {
 // value that could be an error.
 async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
     use p::UnmarkedResult as _;
-    let mut outer_guard = p::Guard::new(Door { name: "outer", log });
-    let (manager, arming) = p::entering(&mut outer_guard);
-    let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
+    let mut outer_guard = p::Held::new(Door { name: "outer", log });
+    let entered = p::arm(
+        p::AsyncContextManager::enter(&mut outer_guard.manager).await,
+        &mut outer_guard.armed,
+    );
     let outer_target = entered.__async_with_unmarked();
     let outer_target = p::ByValue(outer_target); // moved in by value, as in `basic-expanded.rs`
     // One flow enum for the whole invocation, defined by the outermost
@@ -80,12 +82,14 @@ async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
     let mut outer_caught = p::CatchUnwindNest::new(async {
         let _ = outer_target.into_inner();
         let flow = {
-            let mut inner_guard = p::Guard::new(Door { name: "inner", log });
-            let (manager, arming) = p::entering(&mut inner_guard);
-            let entered = arming.armed(p::AsyncContextManager::enter(manager).await);
+            let mut inner_guard = p::Held::new(Door { name: "inner", log });
+            let entered = p::arm(
+                p::AsyncContextManager::enter(&mut inner_guard.manager).await,
+                &mut inner_guard.armed,
+            );
             let inner_target = entered.__async_with_unmarked();
             let inner_target = p::ByValue(inner_target);
-            let mut inner_caught = p::CatchUnwind::new(async {
+            let mut inner_caught = p::CatchUnwindBody::new(async {
                 let inner = inner_target.into_inner();
                 let value = {
                     if log.borrow().len() == 2 {
@@ -101,16 +105,17 @@ async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
                     p::Ok(Flow0::Value(_)) => Outcome::Completed,
                     p::Err(payload) => p::panicked(payload),
                 };
-                let exit =
-                    p::AsyncContextManager::exit(p::exiting(&mut inner_guard), outcome).await;
-                p::exited(&mut inner_guard);
+                let exit = p::AsyncContextManager::exit(&mut inner_guard.manager, outcome).await;
+                inner_guard.armed = false;
                 exit
             };
             // Not resumed here: handed to the outer manager as a value.
-            // The macro writes `p::propagate_panic(payload)`, which the
-            // outer manager's rewriter turns into this `return`.
+            // The macro writes `p::propagate_panic(p::log_exit_error(..))`,
+            // which the outer manager's rewriter turns into this `return`;
+            // `log_exit_error` reports an `exit` error the panic would
+            // otherwise lose (`Door`'s cannot fail: `None`).
             let flow = match inner_caught {
-                p::Err(payload) => return p::Err(payload),
+                p::Err(payload) => return p::Err(p::log_exit_error(payload, None)),
                 p::Ok(flow) => flow,
             };
             exit.__async_with_unmarked();
@@ -125,8 +130,8 @@ async fn expanded(log: &RefCell<Vec<String>>) -> u32 {
             p::Ok(Flow0::Value(_)) => Outcome::Completed,
             p::Err(payload) => p::panicked(payload),
         };
-        let exit = p::AsyncContextManager::exit(p::exiting(&mut outer_guard), outcome).await;
-        p::exited(&mut outer_guard);
+        let exit = p::AsyncContextManager::exit(&mut outer_guard.manager, outcome).await;
+        outer_guard.armed = false;
         exit
     };
     // The outermost manager resumes the panic, once.

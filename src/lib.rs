@@ -338,9 +338,9 @@ pub mod __private {
     // for an unmarked fallible manager names), nothing else.
     #[doc(hidden)]
     pub use async_with_core::private::{
-        AsyncContextManager, Branch, ByValue, CatchUnwind, CatchUnwindNest, ControlFlow, Err,
-        Guard, Hint, Infallible, Ok, Outcome, Unmarked, UnmarkedResult, core, entering, exited,
-        exiting, log_exit_error, panicked, probe, propagate_panic, resume, typed,
+        AsyncContextManager, Branch, ByValue, CatchUnwindBody, CatchUnwindNest, ControlFlow, Err,
+        Held, Hint, Infallible, Ok, Outcome, Unmarked, UnmarkedResult, arm, core, log_exit_error,
+        panicked, probe, propagate_panic, resume, typed,
     };
     #[doc(hidden)]
     pub use async_with_macros::async_with_inner;

@@ -8,10 +8,12 @@ use pin_project_lite::pin_project;
 
 use crate::{AsyncContextManager, Outcome};
 
-/// Where a guarded manager is in its one enter-to-cleanup cycle. Every
-/// holder in this crate (the macro, `with`, the exit stack, `Detached`)
-/// keeps its managers in a [`Guard`], so this one state machine is the
-/// exactly-once rule for all of them.
+/// Where a guarded manager is in its one enter-to-cleanup cycle. `with`,
+/// the exit stack and `Detached` keep their managers in a [`Guard`], so
+/// this one state machine is the exactly-once rule for all of them; the
+/// `async_with!` expansion keeps the same rule with a flag of its own
+/// (`private::Held`: entered once and exited once by construction, so
+/// `Idle` and `Entered` are all it needs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum State {
     /// Not entered, or its cleanup already happened.
@@ -28,10 +30,11 @@ pub(crate) enum State {
 /// once: `exit` when the block ends, `cancel` when the block's future is
 /// dropped after a successful `enter` and before `exit` completed.
 ///
-/// This is the runtime half of `async_with!`; the function API, the exit
-/// stack and [`Detached`](crate::Detached) build on it too. It is public so
-/// hand-written code can get the same guarantee, but most code never names
-/// it.
+/// The function API, the exit stack and [`Detached`](crate::Detached)
+/// build on it, and `async_with!` follows the same rule (with an
+/// expansion-only twin whose fields it writes directly, for speed). It is
+/// public so hand-written code can get the same guarantee, but most code
+/// never names it.
 ///
 /// The rule, for each successful `enter`: exactly one of { `exit`
 /// completed, `cancel` ran }. An `exit` whose future is dropped before it
@@ -154,39 +157,6 @@ impl<M: AsyncContextManager> Guard<M> {
         }
     }
 
-    /// The manager, for awaiting its `exit` directly; the guard stays armed
-    /// until [`exited`](Self::exited). Used by the `async_with!` expansion,
-    /// whose future is smaller without [`exit`](Self::exit)'s wrapper.
-    ///
-    /// The state stays `Entered` rather than becoming `Exiting`: only
-    /// [`exit`](Self::exit) and `Detached` tell the two apart, and neither
-    /// ever sees the expansion's guard (a hygienic local, exited once). For
-    /// its `Drop` both mean "armed", so an `exit` cut short still runs
-    /// `cancel`. Skipping the compare-and-store saves three instructions per
-    /// manager per cycle (`benches/callgrind.sh`).
-    #[inline]
-    pub(crate) fn exiting(&mut self) -> &mut M {
-        &mut self.manager
-    }
-
-    /// The manager and the guard's flag, apart: the `async_with!` expansion
-    /// awaits the manager's `enter` directly and arms the guard with
-    /// [`Arming::armed`] once it succeeded.
-    #[inline]
-    pub(crate) fn entering(&mut self) -> (&mut M, Arming<'_>) {
-        assert!(
-            self.state == State::Idle,
-            "`Guard::enter` on a guard that is already entered: exit it first"
-        );
-        (&mut self.manager, Arming(&mut self.state))
-    }
-
-    /// Records that the manager's `exit` completed: disarms the guard.
-    #[inline]
-    pub(crate) fn exited(&mut self) {
-        self.state = State::Idle;
-    }
-
     /// Whether `enter` succeeded and neither `exit` completed nor `cancel` ran.
     pub fn is_armed(&self) -> bool {
         self.state != State::Idle
@@ -216,23 +186,6 @@ impl<M: AsyncContextManager> Guard<M> {
 impl<M: AsyncContextManager> Drop for Guard<M> {
     fn drop(&mut self) {
         self.cancel();
-    }
-}
-
-/// Arms a guard once its manager's `enter` succeeded; see
-/// [`Guard::entering`].
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct Arming<'g>(&'g mut State);
-
-impl Arming<'_> {
-    /// Passes `entered` through, arming the guard if it is `Ok`.
-    #[inline]
-    pub fn armed<T, E>(self, entered: Result<T, E>) -> Result<T, E> {
-        if entered.is_ok() {
-            *self.0 = State::Entered;
-        }
-        entered
     }
 }
 

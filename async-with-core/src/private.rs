@@ -6,10 +6,13 @@
 //! renamed, or used in a crate that shadows `core`, `Result` or `Option`.
 //! Every item is `#[doc(hidden)]`.
 
+mod held;
 mod hint;
 #[doc(hidden)]
 pub mod probe;
 
+#[doc(hidden)]
+pub use held::Held;
 #[doc(hidden)]
 pub use hint::{ByValue, Hint, typed};
 
@@ -27,39 +30,25 @@ use core::result::Result;
 
 #[cfg(feature = "std")]
 use crate::outcome::PanicPayload;
-use crate::unwind::Payload;
 
 #[doc(hidden)]
 pub use crate::AsyncContextManager;
 #[doc(hidden)]
-pub use crate::guard::{Arming, Guard};
-#[doc(hidden)]
 pub use crate::outcome::Outcome;
 #[doc(hidden)]
-pub use crate::unwind::{CatchUnwind, CatchUnwindNest, log_exit_error, propagate_panic, resume};
+pub use crate::unwind::{
+    CatchUnwindBody, CatchUnwindNest, Caught, log_exit_error, propagate_panic,
+    resume_caught as resume,
+};
 
 #[doc(hidden)]
-/// The manager whose `exit` the expansion awaits; a function rather than a
-/// method so that, when the expression is not a manager, every call fails
-/// with the same trait error, which rustc reports once.
-#[inline]
-pub fn exiting<M: AsyncContextManager>(guard: &mut Guard<M>) -> &mut M {
-    guard.exiting()
-}
-
-#[doc(hidden)]
-/// The manager whose `enter` the expansion awaits, and what arms the guard
-/// once it succeeded.
-#[inline]
-pub fn entering<M: AsyncContextManager>(guard: &mut Guard<M>) -> (&mut M, Arming<'_>) {
-    guard.entering()
-}
-
-#[doc(hidden)]
-/// Disarms the guard once the manager's `exit` completed.
-#[inline]
-pub fn exited<M: AsyncContextManager>(guard: &mut Guard<M>) {
-    guard.exited();
+/// Passes `enter`'s result through, arming the block's [`Held`] guard if it
+/// is `Ok`. The result comes first: arguments are evaluated in order, and
+/// the flag's borrow must not be taken before `enter` is awaited.
+#[inline(always)]
+pub fn arm<T, E>(entered: Result<T, E>, armed: &mut bool) -> Result<T, E> {
+    *armed = entered.is_ok();
+    entered
 }
 
 /// The residual of `?` in a body: what `expr?` leaves the block with.
@@ -157,11 +146,15 @@ impl Unmarked for Infallible {
     }
 }
 
-/// The outcome for a caught panic.
+/// The outcome for a caught panic: the expansion's [`Caught`], or the
+/// plain box `with` and the exit stack hold.
 #[doc(hidden)]
 #[cfg(feature = "std")]
 #[inline]
-pub fn panicked(payload: &mut Payload) -> Outcome<'_> {
+pub fn panicked<P>(payload: &mut P) -> Outcome<'_>
+where
+    P: core::ops::DerefMut<Target = dyn core::any::Any + Send>,
+{
     Outcome::Panicked(PanicPayload::new(&mut **payload))
 }
 
@@ -169,6 +162,6 @@ pub fn panicked(payload: &mut Payload) -> Outcome<'_> {
 #[doc(hidden)]
 #[cfg(not(feature = "std"))]
 #[inline]
-pub fn panicked(payload: &mut Payload) -> Outcome<'_> {
+pub fn panicked(payload: &mut Caught) -> Outcome<'_> {
     match *payload {}
 }

@@ -7,15 +7,14 @@
 //! // Output (simplified; `$p` is `$crate::__private`; snapshots of the real
 //! // output are in `src/snapshots/`):
 //! {
-//!     let mut guard = $p::Guard::new(open());
-//!     let (manager, arming) = $p::entering(&mut guard); // the manager, apart from the flag
-//!     let target = arming.armed(manager.enter().await)?; // armed once it entered; the user's `?`
+//!     let mut guard = $p::Held::new(open());           // the manager and its flag, disarmed
+//!     let target = $p::arm(guard.manager.enter().await, &mut guard.armed)?; // armed once entered; the user's `?`
 //!     enum Flow<V, R, S1> { Value(V), Site0(R), Site1(S1) } // one variant per way out
 //!     let ret = $p::Hint::new();                       // typed by the function's
 //!     if false { return ret.get(); }                   // return type, before the body
 //!     let (outer, inner) = $p::Hint::pair();
 //!     $p::typed(outer, {                               // typed by the macro's context
-//!         let mut caught = $p::CatchUnwind::new(async {
+//!         let mut caught = $p::CatchUnwindBody::new(async {
 //!             let ret = ret;                           // moved in: zero bytes
 //!             let target = target;                     // the body owns the target
 //!             let conn = target;
@@ -28,8 +27,8 @@
 //!             Flow::Value(value)
 //!         }).await;                                    // Err(payload) if it panicked
 //!         let outcome = /* classified from `caught`: completed, failed, panicked */;
-//!         let exit = $p::AsyncContextManager::exit($p::exiting(&mut guard), outcome).await;
-//!         $p::exited(&mut guard);                      // dropped before this: `cancel`
+//!         let exit = $p::AsyncContextManager::exit(&mut guard.manager, outcome).await;
+//!         guard.armed = false;                         // dropped before this: `cancel`
 //!         let flow = match caught { Ok(flow) => flow, Err(p) => $p::resume(p, ..) };
 //!         exit?;                                       // the user's `?` again
 //!         match flow { Flow::Value(v) => v, Flow::Site0(v) => return v, Flow::Site1(r) => match r? {} }
@@ -260,21 +259,21 @@ fn guarded(
         Expr::Paren(paren) => &*paren.expr,
         expr => expr,
     };
-    let new_guard = quote_spanned!(at=> #p_at::Guard::new(#manager_expr));
+    let new_guard = quote_spanned!(at=> #p_at::Held::new(#manager_expr));
     let entered_at = at_manager(names::ENTERED);
-    let manager_at = at_manager(names::MANAGER);
-    let arming_at = at_manager(names::ARMING);
-    // `enter` is awaited on the manager itself, and the guard armed once it
-    // succeeded: a future wrapping `enter` would hold a pointer to the
-    // guard's flag across the await (`benches/callgrind.sh`: 5 to 9
-    // instructions per cycle at three and eight managers). A statement of
-    // its own, so that a non-manager's error lands on the manager.
-    let split =
-        quote_spanned!(at=> let (#manager_at, #arming_at) = #p_at::entering(&mut #guard_at););
-    let enter =
-        quote_spanned!(at=> #arming_at.armed(#p_at::AsyncContextManager::enter(#manager_at).await));
+    // `enter` is awaited on the guard's manager field and the flag written
+    // through its own field after the await: a borrow of the flag taken
+    // before the await (a wrapping future, or a pointer split off the guard)
+    // would be stored in the future and written through after it, and the
+    // target may go on borrowing the manager (`benches/callgrind.sh`,
+    // BENCHMARKS.md issue 13). `arm` takes the result first for the same
+    // reason: its arguments are evaluated in order.
+    let enter = quote_spanned!(at=> #p_at::arm(
+        #p_at::AsyncContextManager::enter(&mut #guard_at.manager).await,
+        &mut #guard_at.armed,
+    ));
     let (entered, exited) = match &manager.mark {
-        Some(mark) => (quote!(#enter #mark), quote!(#exit_at #mark;)),
+        Some(mark) => (quote!(#entered_at #mark), quote!(#exit_at #mark;)),
         None => (
             quote_spanned!(at=> #entered_at.__async_with_unmarked()),
             quote_spanned!(at=> #exit_at.__async_with_unmarked();),
@@ -282,20 +281,23 @@ fn guarded(
     };
     let bind = manager.pat.as_ref().map(|pat| quote!(let #pat = #target;));
 
-    // Unmarked, the result is bound first: the `Unmarked` error's label
-    // then lands on the manager, not on the `.await` desugaring.
-    let enter_first = manager
+    // The result is bound first: unmarked, the `Unmarked` error's label
+    // then lands on the manager, not on the `.await` desugaring; marked, the
+    // `?` applies to a name of this macro's, as the exit's does, so that
+    // rustc reports a `?` error on the two once.
+    let unmarked_use = manager
         .mark
         .is_none()
-        .then(|| quote_spanned!(at=> use #p_at::UnmarkedResult as _; let #entered_at = #enter;));
+        .then(|| quote_spanned!(at=> use #p_at::UnmarkedResult as _;));
+    let enter_first = quote_spanned!(at=> #unmarked_use let #entered_at = #enter;);
     let dot_await = quote_spanned!(at=> .await);
     // The manager's own `exit` future, awaited directly: the guard stays
     // armed while it is pending (so dropping it runs `cancel`) and is
     // disarmed once it completed. A wrapping future would keep the guard's
     // flag alive across the await and make the block's future larger.
     let exit_call = quote_spanned! {at=>
-        let #exit_at = #p_at::AsyncContextManager::exit(#p_at::exiting(&mut #guard_at), #outcome_at).await;
-        #p_at::exited(&mut #guard_at);
+        let #exit_at = #p_at::AsyncContextManager::exit(&mut #guard_at.manager, #outcome_at).await;
+        #guard_at.armed = false;
         #exit_at
     };
 
@@ -333,15 +335,12 @@ fn guarded(
     };
     let catch = match nests {
         true => quote!(#p::CatchUnwindNest),
-        false => quote!(#p::CatchUnwind),
+        false => quote!(#p::CatchUnwindBody),
     };
     let exit_error = quote!((&&#p::probe::Probe(&#exit)).__async_with_exit_error());
     let go_on = match outermost {
         true => quote!(#p::resume(#payload, #exit_error)),
-        false => quote! {{
-            #p::log_exit_error(#exit_error);
-            #p::propagate_panic(#payload)
-        }},
+        false => quote!(#p::propagate_panic(#p::log_exit_error(#payload, #exit_error))),
     };
     let run_body = if nests {
         // The inner manager's block evaluates to its flow.
@@ -413,7 +412,6 @@ fn guarded(
     let tokens = quote! {
         {
             let mut #guard = #new_guard;
-            #split
             #enter_first
             let #target = #entered;
             let #target = #p::ByValue(#target);

@@ -7,12 +7,8 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::format_ident;
 
-/// The guard that owns the manager.
+/// The guard that owns the manager and its armed flag (`__private::Held`).
 pub(crate) const GUARD: &str = "__async_with_guard";
-/// The manager whose `enter` is awaited, borrowed apart from the guard.
-pub(crate) const MANAGER: &str = "__async_with_manager";
-/// What arms the guard once `enter` succeeded.
-pub(crate) const ARMING: &str = "__async_with_arming";
 /// `enter`'s result, bound before it is unwrapped (unmarked managers).
 pub(crate) const ENTERED: &str = "__async_with_entered";
 /// The target, moved into the body's `async` block.

@@ -174,3 +174,64 @@ fn a_block_that_completed_is_not_cancelled_when_the_caller_is() {
         assert_eq!(log.events(), ["enter a", "exit a completed", "exited a"]);
     });
 }
+
+/// A manager whose target is `&mut` itself, held for the whole body (as a
+/// `MutexGuard` borrows its mutex): the block arms and disarms its guard
+/// while the target holds that borrow.
+#[derive(Default)]
+struct SelfLending {
+    events: Vec<&'static str>,
+}
+
+impl async_with::AsyncContextManager for SelfLending {
+    type Target<'a> = &'a mut Vec<&'static str>;
+    type Error = std::convert::Infallible;
+
+    async fn enter(&mut self) -> Result<Self::Target<'_>, Self::Error> {
+        self.events.push("enter");
+        Ok(&mut self.events)
+    }
+
+    async fn exit(&mut self, outcome: async_with::Outcome<'_>) -> Result<(), Self::Error> {
+        self.events.push(match outcome {
+            async_with::Outcome::Completed => "exit completed",
+            _ => "exit other",
+        });
+        Ok(())
+    }
+
+    fn cancel(&mut self) {
+        self.events.push("cancel");
+    }
+}
+
+async fn lend_and_park(manager: &mut SelfLending, park: bool) {
+    async_with!(manager => events {
+        events.push("body");
+        if park {
+            std::future::pending::<()>().await;
+        }
+        events.push("body finished");
+    });
+}
+
+#[test]
+fn a_target_borrowing_its_manager_is_cancelled_once_when_dropped_in_the_body() {
+    let mut manager = SelfLending::default();
+    {
+        let mut block = std::pin::pin!(lend_and_park(&mut manager, true));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(block.as_mut().poll(&mut cx).is_pending());
+    }
+    assert_eq!(manager.events, ["enter", "body", "cancel"]);
+}
+
+#[test]
+fn a_target_borrowing_its_manager_exits_once_and_is_not_cancelled_when_it_completes() {
+    let mut manager = SelfLending::default();
+    futures::executor::block_on(lend_and_park(&mut manager, false));
+    assert_eq!(
+        manager.events,
+        ["enter", "body", "body finished", "exit completed"]
+    );
+}

@@ -140,3 +140,59 @@ fn exit_error_while_panicking_is_reported_and_the_panic_still_resumes() {
         );
     });
 }
+
+/// A panic payload that records its drop.
+struct Dropped(std::sync::Arc<std::sync::atomic::AtomicU32>);
+
+impl Drop for Dropped {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Polls `block` once (it must then be parked) and drops it.
+fn poll_once_and_drop(block: impl std::future::Future<Output = ()>) {
+    let mut block = std::pin::pin!(block);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(block.as_mut().poll(&mut cx).is_pending());
+}
+
+#[test]
+fn a_caught_panic_is_dropped_once_when_the_block_is_cancelled_during_exit() {
+    for managers in [1, 3] {
+        let log = Log::default();
+        let drops = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let payload = Dropped(drops.clone());
+        let slow = log
+            .manager("a")
+            .slow_exit(std::time::Duration::from_secs(3600));
+        // Parked in the outermost `exit` (a timer with no runtime stays
+        // pending), holding the body's payload for the outcome.
+        let block = async {
+            let payload = payload;
+            if managers == 1 {
+                async_with!(slow { std::panic::resume_unwind(Box::new(payload)) });
+            } else {
+                async_with!(slow, log.manager("b"), log.manager("c") {
+                    std::panic::resume_unwind(Box::new(payload))
+                });
+            }
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime.block_on(async { poll_once_and_drop(block) });
+        assert_eq!(
+            drops.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "{managers} managers: the payload"
+        );
+        assert_eq!(
+            log.events().last().map(String::as_str),
+            Some("cancel a"),
+            "{managers} managers: {:?}",
+            log.events()
+        );
+    }
+}
