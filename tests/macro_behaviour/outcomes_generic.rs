@@ -78,9 +78,8 @@ fn a_context_typed_method_named_by_turbofish_is_classified() {
         assert!(numbers.is_err());
         let number = async_with!(log.manager("b") => _ { "7".parse::<u8>() });
         assert_eq!(number, Ok(7));
-        let texts =
-            async_with!(log.manager("c") => _ { inputs.iter().copied().collect::<Vec<_>>() });
-        assert_eq!(texts, ["1", "x"]);
+        let texts = async_with!(log.manager("c") => _ { inputs.iter().map(|s| s.len()).collect::<Vec<_>>() });
+        assert_eq!(texts, [1, 1]);
         assert_eq!(
             log.events(),
             [
