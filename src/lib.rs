@@ -240,9 +240,11 @@ pub use async_with_core::{
 ///   "help: consider specifying the generic argument".
 ///   Annotate the type: `let n: u32 = async_with!(...)`, or turbofish the
 ///   call (`zero::<u32>()`). A few calls that are typed by their context by
-///   nature (`collect()`, `parse()`, `into()`, `from()`, `Default::default()`)
-///   are not classified at all: their value is reported `Completed` unless
-///   annotated (`collect::<Result<Vec<_>, _>>()`).
+///   nature (`collect()`, `parse()`, `into()`, `from()`, `Default::default()`),
+///   and any method call without a turbofish (`r.clone()`), are not
+///   classified at all: their value is reported `Completed` unless
+///   annotated (`collect::<Result<Vec<_>, _>>()`) or bound to a local
+///   first (`let r = r.clone(); r`).
 ///   (`tests/ui/tail_typed_by_later_use.rs`)
 /// - **A tail of type `!` that only the type checker sees diverging** (a
 ///   call to your own `-> !` function), where nothing gives the block a

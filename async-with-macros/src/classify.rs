@@ -174,6 +174,24 @@ pub(crate) fn type_is_anchored(expr: &Expr) -> bool {
             },
             _ => false,
         },
+        // A nested block's value is its body's, as known as that is; so the
+        // block around it tells its `exit` what the same managers in one
+        // invocation do.
+        //
+        // Input:  async_with!(a { async_with!(b { let e = r.clone(); e }) })
+        // Output: `a` classifies the value as `b` does (failed on an `Err`)
+        Expr::Macro(mac) => {
+            mac.mac
+                .path
+                .segments
+                .last()
+                .is_some_and(|segment| segment.ident == "async_with")
+                && nested_body(&mac.mac).is_some_and(|body| block_is_anchored(&body))
+        }
+        // A turbofish names the type a context-typed method would take from
+        // later code (`collect::<Result<Vec<_>, _>>()`, `parse::<u8>()`),
+        // as the Limitations tell users to write.
+        Expr::MethodCall(call) => call.turbofish.is_some(),
         Expr::Paren(paren) => type_is_anchored(&paren.expr),
         Expr::Group(group) => type_is_anchored(&group.expr),
         Expr::Try(try_expr) => type_is_anchored(&try_expr.expr),

@@ -69,6 +69,7 @@ pub(crate) fn invocation(krate: &TokenStream, tokens: TokenStream, depth: usize)
                 flow: names::flow(depth),
                 nested_depth: depth + managers.len(),
                 diverges: classify::block_diverges(&body),
+                anchored: classify::block_is_anchored(&body),
             };
             let (expr, _) = nest(krate, managers, body, depth, &shared, true);
             expr.to_token_stream()
@@ -159,6 +160,10 @@ struct Shared {
     /// Whether the user's body diverges; an inner manager's expansion,
     /// which passes flows on, no longer shows it.
     diverges: bool,
+    /// Whether the user's body's value has a known type
+    /// (`classify::block_is_anchored`); every manager of the invocation
+    /// classifies that value alike, as the same managers nested do.
+    anchored: bool,
 }
 
 /// Where one manager sits in its invocation.
@@ -206,9 +211,12 @@ fn guarded(
     let p = quote!(#krate::__private);
     let flow = &shared.flow;
     let diverges = shared.diverges;
-    // An inner manager's flow carries the body's value, classified there
-    // (and, as when each manager replayed it by name, here) by its type.
-    let value_anchored = nests || classify::block_is_anchored(&body);
+    // An inner manager's flow carries the user's body's value; every
+    // manager classifies it as the innermost does, so that one invocation
+    // tells each `exit` what the same managers nested tell theirs (an
+    // unanchored tail, `r.clone()` or `parse()`, is `Completed` at every
+    // level, not only at the innermost).
+    let value_anchored = shared.anchored;
     let nested = |tokens| invocation(krate, tokens, shared.nested_depth);
     let mut rewriter = Rewriter::new(krate, flow, &nested);
     rewriter.hint_key = names::flow(depth);

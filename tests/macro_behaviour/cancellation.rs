@@ -235,3 +235,26 @@ fn a_target_borrowing_its_manager_exits_once_and_is_not_cancelled_when_it_comple
         ["enter", "body", "body finished", "exit completed"]
     );
 }
+
+#[test]
+fn a_block_cancelled_in_its_body_drops_each_target_before_its_cancel_hook() {
+    on_both_runtimes(|log| async move {
+        support::cancel_at_first_pending(async {
+            async_with!(log.dropping_target("a") => _a, log.dropping_target("b") => _b {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            })
+        })
+        .await;
+        assert_eq!(
+            log.events(),
+            [
+                "enter a",
+                "enter b",
+                "b target dropped",
+                "cancel b",
+                "a target dropped",
+                "cancel a"
+            ]
+        );
+    });
+}

@@ -85,6 +85,52 @@ fn an_inner_exit_error_replaces_the_value_and_is_told_to_the_outer_exit() {
     });
 }
 
+// A body whose value is an `Err`: every exit is told what the same
+// managers nested tell theirs, `failed` where the tail's type is known
+// where it is written (a local), `Completed` for a call typed by its
+// context (the documented limitation), never a mix of the two.
+
+one_and_nested! {
+    async fn err_local(log: Log) -> Result<u8, ManagerError> {
+        let error = ManagerError("tail".into());
+        async_with!(log.manager("a") => _, log.manager("b") => _, log.manager("c") => _ {
+            let value: Result<u8, ManagerError> = Err(error);
+            value
+        })
+    }
+    async fn err_call(log: Log) -> Result<u8, ManagerError> {
+        let value: Result<u8, ManagerError> = Err(ManagerError("tail".into()));
+        async_with!(log.manager("a") => _, log.manager("b") => _, log.manager("c") => _ {
+            value.clone()
+        })
+    }
+}
+
+#[test]
+fn an_err_value_is_told_alike_to_every_exit_as_with_nested_blocks() {
+    on_both_runtimes(|_| async move {
+        let exits = |outcome: &str| {
+            strings(&[
+                "enter a",
+                "enter b",
+                "enter c",
+                &format!("exit c {outcome}"),
+                "exited c",
+                &format!("exit b {outcome}"),
+                "exited b",
+                &format!("exit a {outcome}"),
+                "exited a",
+            ])
+        };
+        let (events, end) = same(err_local::one, err_local::nested).await;
+        assert_eq!(end, r#"value Err(ManagerError("tail"))"#);
+        assert_eq!(events, exits(r#"failed(ManagerError("tail"))"#));
+        let (events, end) = same(err_call::one, err_call::nested).await;
+        assert_eq!(end, r#"value Err(ManagerError("tail"))"#);
+        assert_eq!(events, exits("completed"));
+    });
+}
+
 // `return` from the enclosing function, and labelled `break`/`continue`.
 
 one_and_nested! {

@@ -135,3 +135,28 @@ fn targets_may_be_bound_with_any_irrefutable_pattern() {
         assert_eq!(out, "changed c 3");
     });
 }
+
+#[test]
+fn each_target_is_dropped_before_its_own_exit_innermost_first() {
+    on_both_runtimes(|log| async move {
+        let names = async_with!(log.dropping_target("a") => a, log.dropping_target("b") => b {
+            log.push("body");
+            format!("{}, {}", a.0.name, b.0.name)
+        });
+        assert_eq!(names, "a target, b target");
+        assert_eq!(
+            log.events(),
+            [
+                "enter a",
+                "enter b",
+                "body",
+                "b target dropped",
+                "exit b completed",
+                "exited b",
+                "a target dropped",
+                "exit a completed",
+                "exited a"
+            ]
+        );
+    });
+}

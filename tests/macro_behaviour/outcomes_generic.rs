@@ -67,3 +67,32 @@ fn an_err_of_a_known_error_type_gives_its_debug_form() {
         );
     });
 }
+
+#[test]
+fn a_context_typed_method_named_by_turbofish_is_classified() {
+    on_both_runtimes(|log| async move {
+        let inputs = ["1", "x"];
+        let numbers = async_with!(log.manager("a") => _ {
+            inputs.iter().map(|s| s.parse::<u8>()).collect::<Result<Vec<_>, _>>()
+        });
+        assert!(numbers.is_err());
+        let number = async_with!(log.manager("b") => _ { "7".parse::<u8>() });
+        assert_eq!(number, Ok(7));
+        let texts = async_with!(log.manager("c") => _ { inputs.iter().map(|s| s.len()).collect::<Vec<_>>() });
+        assert_eq!(texts, [1, 1]);
+        assert_eq!(
+            log.events(),
+            [
+                "enter a",
+                "exit a failed(ParseIntError { kind: InvalidDigit })",
+                "exited a",
+                "enter b",
+                "exit b completed",
+                "exited b",
+                "enter c",
+                "exit c completed",
+                "exited c"
+            ]
+        );
+    });
+}

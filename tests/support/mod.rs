@@ -352,3 +352,40 @@ pub fn panics_on_this_thread() -> usize {
 mod seeded;
 #[allow(unused_imports)] // Each test binary uses some of them.
 pub use seeded::{env_or, mix, silence_planned_panics, unplanned_panics};
+
+/// A target that records its drop, so a test can place it among the
+/// manager's `exit` and `cancel` events.
+#[derive(Debug)]
+pub struct LoggedTarget(pub Resource);
+
+impl Log {
+    /// A recording manager named `name` whose target logs
+    /// `"{name} target dropped"` when dropped.
+    pub fn dropping_target(&self, name: &'static str) -> DroppingTarget {
+        DroppingTarget(self.manager(name))
+    }
+}
+
+/// A [`Recorder`] whose target is a [`LoggedTarget`] (see
+/// [`Log::dropping_target`]).
+#[derive(Debug)]
+pub struct DroppingTarget(pub Recorder);
+
+impl AsyncContextManager for DroppingTarget {
+    type Target<'a> = LoggedTarget;
+    type Error = std::convert::Infallible;
+
+    async fn enter(&mut self) -> Result<LoggedTarget, Self::Error> {
+        self.0.enter().await?;
+        let name: &'static str = format!("{} target", self.0.name).leak();
+        Ok(LoggedTarget(Resource::new(&self.0.log, name)))
+    }
+
+    async fn exit(&mut self, outcome: Outcome<'_>) -> Result<(), Self::Error> {
+        self.0.exit(outcome).await
+    }
+
+    fn cancel(&mut self) {
+        self.0.cancel();
+    }
+}
