@@ -7,6 +7,8 @@
 
 use syn::{Expr, Macro, Stmt};
 
+use crate::parse;
+
 /// Whether `block` cannot complete normally because its last statement
 /// leaves it (`return`, `break`, `continue`, `panic!`, ...). The body then
 /// diverges inline, so the expansion's value arm must diverge too.
@@ -134,16 +136,20 @@ fn is_diverging_macro(mac: &Macro) -> bool {
     })
 }
 
-/// The body of a nested `async_with!`: the invocation's last brace group
-/// (as `parse::split_body` finds it; not imported, this module is a leaf).
+/// The body of a nested `async_with!`: the invocation's last brace group,
+/// as the expansion itself splits it ([`parse::split_body`]).
 fn nested_body(mac: &Macro) -> Option<syn::Block> {
-    use proc_macro2::{Delimiter, TokenTree};
-    match mac.tokens.clone().into_iter().last()? {
-        TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => {
-            syn::parse2(TokenTree::Group(group).into()).ok()
-        }
-        _ => None,
-    }
+    let body = parse::split_body(mac.tokens.clone()).body?;
+    syn::parse2(proc_macro2::TokenTree::Group(body).into()).ok()
+}
+
+/// Whether `mac` is a nested `async_with!` (any path ending in
+/// `async_with`, as the macro's docs say).
+pub(crate) fn is_async_with(mac: &Macro) -> bool {
+    mac.path
+        .segments
+        .last()
+        .is_some_and(|segment| segment.ident == "async_with")
 }
 
 /// Whether `expr`'s type is known, at least whether it is a `Result`, where
@@ -181,11 +187,7 @@ pub(crate) fn type_is_anchored(expr: &Expr) -> bool {
         // Input:  async_with!(a { async_with!(b { let e = r.clone(); e }) })
         // Output: `a` classifies the value as `b` does (failed on an `Err`)
         Expr::Macro(mac) => {
-            mac.mac
-                .path
-                .segments
-                .last()
-                .is_some_and(|segment| segment.ident == "async_with")
+            is_async_with(&mac.mac)
                 && nested_body(&mac.mac).is_some_and(|body| block_is_anchored(&body))
         }
         // A turbofish names the type a context-typed method would take from

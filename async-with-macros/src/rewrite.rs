@@ -44,7 +44,7 @@ use syn::punctuated::Punctuated;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Ident, Lifetime, Macro, Stmt, Token};
 
-use crate::classify::type_is_anchored;
+use crate::classify::{is_async_with, type_is_anchored};
 use crate::names;
 
 mod hidden;
@@ -329,13 +329,6 @@ fn is_residual(operand: &Expr) -> bool {
         && path.path.is_ident(names::RESIDUAL))
 }
 
-fn is_async_with(mac: &Macro) -> bool {
-    mac.path
-        .segments
-        .last()
-        .is_some_and(|segment| segment.ident == "async_with")
-}
-
 impl VisitMut for Rewriter<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
@@ -370,11 +363,7 @@ impl VisitMut for Rewriter<'_> {
             // Output: match return Flow::Site3(__async_with_residual) {}
             Expr::Try(try_expr) if is_residual(&try_expr.expr) => {
                 let question = try_expr.question_token;
-                let residual = Expr::Path(syn::ExprPath {
-                    attrs: Vec::new(),
-                    qself: None,
-                    path: names::ident(names::RESIDUAL).into(),
-                });
+                let residual = (*try_expr.expr).clone();
                 *expr = reparse(self.site(SiteKind::Try { question }, Some(&residual)));
             }
             Expr::Try(try_expr) => {
